@@ -1,0 +1,44 @@
+"""Escalation scenario simulator: crisis bargaining as Monte Carlo trials on Mesa.
+
+>>> from sim import load_scenario, run
+>>> result = run(load_scenario("scenarios/iran_2026/baseline.yaml"), trials=20_000, seed=7)
+>>> result.summary()  # doctest: +SKIP
+
+Imports are lazy so the command line starts quickly.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = [
+    "CompiledScenario",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "compile_scenario",
+    "explain",
+    "load_scenario",
+    "run",
+]
+
+_WHERE = {
+    "CompiledScenario": "sim.compile",
+    "compile_scenario": "sim.compile",
+    "RunResult": "sim.runner",
+    "run": "sim.runner",
+    "Scenario": "sim.scenario",
+    "ScenarioError": "sim.errors",
+    "load_scenario": "sim.loader",
+    "explain": "sim.narrative",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,222 @@
+"""Mesa agents: one per actor (and one for a mediator), each holding its private
+and public types as arrays over the trials of a chunk.
+
+An agent decides for every running trial at once: which package to propose, whether
+to accept, which rung of the ladder to move to. The model (:mod:`sim.model`) calls
+them in the order of a round.
+
+References
+----------
+McKelvey, R. D., and Palfrey, T. R. (1995). Quantal response equilibria for normal
+form games. *Games and Economic Behavior* 10(1), 6-38.
+Schelling, T. C. (1966). *Arms and Influence*. Yale University Press.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim import beliefs as bel
+
+__all__ = ["ActorAgent", "MediatorAgent", "logit_choice"]
+
+
+def logit_choice(rng: np.random.Generator, utility: np.ndarray, rationality: float):
+    """Index of the chosen column per row: argmax for lambda = inf, else logit.
+
+    Logit draws use the Gumbel-max trick: argmax(lambda U + Gumbel) has
+    P(a) = exp(lambda U_a) / sum_b exp(lambda U_b).
+    """
+    if np.isinf(rationality) or utility.shape[0] == 0:
+        return np.argmax(utility, axis=1)
+    noise = rng.gumbel(size=utility.shape)
+    with np.errstate(invalid="ignore"):
+        scored = np.where(np.isfinite(utility), rationality * utility + noise, -np.inf)
+    return np.argmax(scored, axis=1)
+
+
+class _Proposer(mesa.Agent):
+    """Shared proposal machinery: beliefs about each responder, acceptance estimates."""
+
+    observer_index: int
+
+    def _init_beliefs(self, model) -> None:
+        cs = model.cs
+        n = model.n_trials
+        self.belief_grid = {}
+        self.belief_weights = {}
+        for j in cs.parties:
+            if j == self.observer_index:
+                continue
+            prior = cs.beliefs[(self.observer_index, int(j))]
+            self.belief_grid[int(j)] = bel.make_belief_grid(
+                prior["war_cost"], prior["resolve"], cs.breakdown
+            )
+            self.belief_weights[int(j)] = np.ones((n, bel.PARTICLES))
+
+    def acceptance_estimate(self, rows: np.ndarray, responders, t: int) -> np.ndarray:
+        """P(every responder accepts package x) as this proposer believes: (n, P)."""
+        m = self.model
+        p_all = np.ones((len(rows), m.cs.n_packages))
+        for j in responders:
+            centre = m.reservation_centre(rows, j, t)
+            thr = m.cs.utility[j][None, :] - m.penalty[j][rows] - centre[:, None]
+            grid = self.belief_grid[j]
+            p = bel.acceptance(grid, self.belief_weights[j][rows], m.rung[rows], thr)
+            p_all *= p * m.expected_veto_pass[j][None, :]
+        return p_all
+
+    def observe_rejection(self, rows, j, packages, t) -> None:
+        """Bayesian update of the belief about responder j after it rejected."""
+        m = self.model
+        if j not in self.belief_grid or len(rows) == 0:
+            return
+        crossed = m.veto_possible[j][packages]
+        rows, packages = rows[~crossed], packages[~crossed]
+        if len(rows) == 0:
+            return
+        centre = m.reservation_centre(rows, j, t)
+        thr_full = np.zeros(m.n_trials)
+        thr_full[rows] = m.cs.utility[j][packages] - m.penalty[j][rows, packages] - centre
+        bel.update_on_rejection(
+            self.belief_grid[j],
+            self.belief_weights[j],
+            rows,
+            m.rung,
+            thr_full,
+            m.cs.rationality[j],
+        )
+
+
+class ActorAgent(_Proposer):
+    """A state: preferences, private types (war cost, resolve), public types
+    (capability, audience cost, discount), moves and, as a proposer, beliefs."""
+
+    def __init__(self, model, index: int, types: dict[str, np.ndarray], move_costs):
+        super().__init__(model)
+        cs = model.cs
+        self.index = index
+        self.observer_index = index
+        self.actor_id = cs.actor_ids[index]
+        self.war_cost = types["war_cost"]
+        self.resolve = types["resolve"]
+        self.capability = types["capability"]
+        self.audience_cost = types["audience_cost"]
+        self.discount = types["discount"]
+        self.rationality = float(cs.rationality[index])
+        self.move_specs = cs.moves[index]
+        self.move_costs = move_costs  # (N, n_moves)
+        self.is_party = index in set(cs.parties.tolist())
+        if self.is_party:
+            self._init_beliefs(model)
+
+    # --- proposing -------------------------------------------------------------------
+    def propose(self, rows: np.ndarray, t: int) -> np.ndarray:
+        """Maximise P(accept) * objective + (1 - P(accept)) * value of rejection."""
+        m = self.model
+        cs = m.cs
+        i = self.index
+        responders = [int(j) for j in cs.parties if j != i]
+        p_acc = self.acceptance_estimate(rows, responders, t)
+        weights = np.zeros(cs.n_actors)
+        weights[i] = 1.0
+        weights += cs.influence[i]
+        weights /= weights.sum()
+        objective = (weights @ cs.utility)[None, :] - m.penalty[i][rows] * weights[i]
+        d = m.rejection_value(rows, t, own_types=True)  # (n, A)
+        fallback = d @ weights
+        eu = p_acc * objective + (1 - p_acc) * fallback[:, None]
+        eu = np.where(m.veto[i][rows], -np.inf, eu)
+        return logit_choice(m.rng, eu, self.rationality)
+
+    # --- responding ------------------------------------------------------------------
+    def respond(self, rows: np.ndarray, packages: np.ndarray, t: int, u: np.ndarray):
+        """Accept iff the package beats the reservation value (logit if lambda < inf);
+        a binding red line vetoes. Returns (accepted, vetoed, margin)."""
+        m = self.model
+        j = self.index
+        net = m.cs.utility[j][packages] - m.penalty[j][rows, packages]
+        reservation = m.reservation_centre(rows, j, t) + self.private_shift(rows)
+        margin = net - reservation
+        vetoed = m.veto[j][rows, packages]
+        if np.isinf(self.rationality):
+            accept = margin >= -1e-12
+        else:
+            accept = u < 1.0 / (1.0 + np.exp(-np.clip(self.rationality * margin, -700, 700)))
+        return accept & ~vetoed, vetoed, margin
+
+    def private_shift(self, rows: np.ndarray) -> np.ndarray:
+        """The private part Z = resolve - q(rung) war_cost of the reservation value."""
+        q = self.model.cs.breakdown[self.model.rung[rows]]
+        return self.resolve[rows] - q * self.war_cost[rows]
+
+    # --- moving on the ladder -----------------------------------------------------------
+    def move_options(self, rows: np.ndarray):
+        """Candidate rungs (n, M) and availability: stay, step down, then each move."""
+        m = self.model
+        r = m.rung[rows]
+        n_opt = 2 + len(self.move_specs)
+        rungs = np.empty((len(rows), n_opt), dtype=np.int64)
+        rungs[:, 0] = r
+        rungs[:, 1] = np.maximum(r - 1, 0)
+        available = np.ones((len(rows), n_opt), dtype=bool)
+        available[:, 1] = r > 0
+        for k, spec in enumerate(self.move_specs):
+            rungs[:, 2 + k] = spec.rung
+            available[:, 2 + k] = spec.rung > r
+        return rungs, available
+
+    def choose_move(self, rows: np.ndarray, t: int):
+        """Pick a rung by logit over one-step expected utility. Returns (option, rung)."""
+        m = self.model
+        cs = m.cs
+        i = self.index
+        rungs, available = self.move_options(rows)
+        q_now = cs.breakdown[m.rung[rows]][:, None]
+        q_new = cs.breakdown[np.minimum(rungs, cs.n_rungs - 1)]
+        w_pub = m.war_public(rows)  # (n, A)
+        w_own = (w_pub[:, i] - self.war_cost[rows] * (cs.side[i] >= 0))[:, None]
+        cont = (self.discount[rows] * m.plan[t + 1][rows, i])[:, None]
+        eu = q_new * w_own + (1 - q_new) * cont
+        # Coercion: raising the risk lowers opponents' reservation values; the mover
+        # gains about half the shift (the symmetric split of the bargaining surplus).
+        if cs.side[i] >= 0:
+            for j in cs.parties:
+                if cs.side[j] >= 0 and cs.side[j] != cs.side[i]:
+                    a = m.actor(int(j))
+                    w_j = w_pub[:, j] - m.mean_war_cost[j]
+                    slack = a.discount[rows] * m.plan[t + 1][rows, j] - w_j
+                    eu += 0.5 * (q_new - q_now) * slack[:, None]
+        costs = np.zeros_like(eu)
+        for k, spec in enumerate(self.move_specs):
+            costs[:, 2 + k] = self.move_costs[rows, k]
+            if spec.effects:
+                after = m.war_public(rows, effects=spec.effects)[:, i]
+                eu[:, 2 + k] += 0.5 * (after - w_pub[:, i])
+        war = rungs >= cs.war_rung
+        eu = np.where(war, w_own, eu) - costs
+        eu = np.where(available, eu, -np.inf)
+        option = logit_choice(m.rng, eu, self.rationality)
+        return option, rungs[np.arange(len(rows)), option]
+
+
+class MediatorAgent(_Proposer):
+    """A mediator (e.g. Oman): proposes the package the parties are most likely to
+    accept, ties broken toward the larger total gain."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.observer_index = model.cs.n_actors
+        self.name = model.cs.mediator_name
+        self.rationality = float(model.cs.mediator_rationality)
+        self._init_beliefs(model)
+
+    def propose(self, rows: np.ndarray, t: int) -> np.ndarray:
+        m = self.model
+        cs = m.cs
+        parties = [int(j) for j in cs.parties]
+        p_all = self.acceptance_estimate(rows, parties, t)
+        total = sum(cs.utility[j][None, :] - m.penalty[j][rows] for j in parties)
+        score = p_all + 1e-3 * total / len(parties)
+        return logit_choice(m.rng, score, self.rationality)

@@ -1,0 +1,255 @@
+"""The ``escalation`` command line.
+
+Exit status: 0 success, 1 a check failed (e.g. ``theory`` disagreement), 2 invalid
+input (a bad scenario file, a bad option, results that already exist), 130
+interrupted. Problems in scenario files are printed as
+``file:line:col: field.path: message``; a traceback is never the answer to bad input.
+Heavy imports (numpy, mesa) happen inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own exit status is 2 as well
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"seeds are non-negative, got {v}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="escalation",
+        description="Escalation scenario simulator: Monte Carlo crisis bargaining on Mesa.",
+    )
+    sub = p.add_subparsers(dest="command", title="Commands", metavar="COMMAND", required=True,
+                           parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run Monte Carlo trials of a scenario and summarise them")
+    r.add_argument("scenario", help="scenario YAML file (or variant)")
+    r.add_argument("--trials", type=_positive_int, default=10_000, help="default 10,000")
+    r.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    r.add_argument("--out", help="write a results directory (refused if it exists)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    r.add_argument("--workers", type=_positive_int, default=None,
+                   help="processes (default: all cores); results do not depend on it")
+    r.add_argument("--chunk-size", type=_positive_int, default=None,
+                   help="trials per Mesa model (default 5,000); part of the run's identity")
+    r.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people, json (to stdout) for scripts")
+    r.add_argument("--quiet", action="store_true", help="no progress output")
+
+    v = sub.add_parser("validate", help="check scenario files; report every problem")
+    v.add_argument("files", nargs="+", metavar="FILE")
+
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+
+    e = sub.add_parser("explain", help="replay one trial of a run and tell it round by round")
+    e.add_argument("scenario")
+    e.add_argument("--seed", type=_seed, default=0)
+    e.add_argument("--trial", type=int, required=True, help="trial index within the run")
+    e.add_argument("--chunk-size", type=_positive_int, default=None,
+                   help="the run's chunk size (default 5,000)")
+
+    ls = sub.add_parser("list", help="list the scenarios shipped with the project")
+    ls.add_argument("directory", nargs="?", help="where to look (default: scenarios/)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {
+            "run": _cmd_run,
+            "validate": _cmd_validate,
+            "schema": _cmd_schema,
+            "explain": _cmd_explain,
+            "list": _cmd_list,
+        }[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted; no results were written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _load(path: str):
+    """Load a scenario, printing its problems and returning None if it is invalid."""
+    from sim.errors import ScenarioError
+    from sim.loader import load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(err.problems)} problem(s); nothing was run", file=sys.stderr)
+        return None
+
+
+class _Progress:
+    """A tqdm bar on a terminal, plain lines (about every 10%) otherwise."""
+
+    def __init__(self, total: int, quiet: bool):
+        import time
+
+        self.total, self.quiet, self.time = total, quiet, time
+        self.t0 = time.perf_counter()
+        self.bar = None
+        self.next_line = 0.1
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="trial", unit_scale=True, file=sys.stderr)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+            return
+        if done / total >= self.next_line or done == total:
+            rate = done / max(self.time.perf_counter() - self.t0, 1e-9)
+            print(f"progress: {done:,}/{total:,} trials ({rate:,.0f} trials/s)",
+                  file=sys.stderr, flush=True)
+            while self.next_line <= done / total:
+                self.next_line += 0.1
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _cmd_run(args) -> int:
+    scenario = _load(args.scenario)
+    if scenario is None:
+        return EXIT_INVALID
+    from sim.loader import scenario_text
+    from sim.runner import DEFAULT_CHUNK_SIZE, run
+    from sim.store import ResultsExistError
+
+    progress = _Progress(args.trials, args.quiet)
+    try:
+        result = run(
+            scenario,
+            trials=args.trials,
+            seed=args.seed,
+            chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+            workers=args.workers,
+            out=args.out,
+            overwrite=args.overwrite,
+            progress=progress,
+            scenario_text=scenario_text(args.scenario),
+        )
+    except ResultsExistError as err:
+        print(f"escalation run: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    finally:
+        progress.close()
+    summary = result.summary()
+    if args.format == "json":
+        json.dump(dict(summary), sys.stdout, indent=2)
+        print()
+        for w in summary["warnings"]:
+            print(f"warning: {w}", file=sys.stderr)
+    else:
+        print(summary.table())
+        if result.out is not None:
+            print(f"\nresults written to {result.out}/")
+    return EXIT_OK
+
+
+def _cmd_validate(args) -> int:
+    from sim.loader import validate_paths
+
+    problems = validate_paths(args.files)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {len(args.files)} file(s)", file=sys.stderr)
+        return EXIT_INVALID
+    for f in args.files:
+        print(f"{f}: ok")
+    return EXIT_OK
+
+
+def _cmd_schema(args) -> int:
+    from sim.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def _cmd_explain(args) -> int:
+    scenario = _load(args.scenario)
+    if scenario is None:
+        return EXIT_INVALID
+    from sim.narrative import explain
+    from sim.runner import DEFAULT_CHUNK_SIZE
+
+    if args.trial < 0:
+        print("escalation explain: --trial must be 0 or more", file=sys.stderr)
+        return EXIT_INVALID
+    print(explain(scenario, seed=args.seed, trial=args.trial,
+                  chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE))
+    return EXIT_OK
+
+
+def default_scenario_dir() -> Path:
+    here = Path.cwd() / "scenarios"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def _cmd_list(args) -> int:
+    from sim.errors import ScenarioError
+    from sim.loader import load_scenario
+
+    root = Path(args.directory) if args.directory else default_scenario_dir()
+    if not root.is_dir():
+        print(f"escalation list: {root} is not a directory", file=sys.stderr)
+        return EXIT_INVALID
+    files = sorted(root.rglob("*.yaml"))
+    width = max((len(str(f.relative_to(root.parent))) for f in files), default=0)
+    for f in files:
+        name = os.path.relpath(f, Path.cwd()) if f.is_relative_to(Path.cwd()) else str(f)
+        try:
+            desc = load_scenario(f).description
+        except ScenarioError as err:
+            desc = f"(invalid: {len(err.problems)} problem(s); run escalation validate)"
+        print(f"{name:<{width + 2}} {desc}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""Distributions for uncertain scenario numbers, drawn once per trial.
+
+Every uncertain number in a scenario file is either a plain number (fixed) or one of
+the distributions below, written as a mapping with a ``dist`` key::
+
+    war_cost: {dist: uniform, low: 0.0, high: 0.3}
+    credibility: {dist: beta, a: 6, b: 3}
+
+Each distribution can draw an array for a chunk of trials from a numpy
+``Generator``, give its mean (what an outside observer expects) and its support.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy import stats
+
+__all__ = [
+    "Beta",
+    "Distribution",
+    "Fixed",
+    "Number",
+    "Triangular",
+    "TruncatedNormal",
+    "Uniform",
+    "as_distribution",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str | None = Field(
+        default=None, description="The article sentence this number encodes."
+    )
+    assumption: str | None = Field(
+        default=None, description="Why this value was chosen when no article states it."
+    )
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def mean(self) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+    def support(self) -> tuple[float, float]:  # pragma: no cover
+        raise NotImplementedError
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Fixed(_Dist):
+    """A number known for certain."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: float
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, self.value)
+
+    def mean(self) -> float:
+        return self.value
+
+    def support(self) -> tuple[float, float]:
+        return (self.value, self.value)
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(q), self.value)
+
+
+class Uniform(_Dist):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.high >= self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        return self
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, n)
+
+    def mean(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * np.asarray(q)
+
+
+class Beta(_Dist):
+    """Beta(a, b) rescaled to [low, high] (default [0, 1]); natural for probabilities."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+    low: float = 0.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Beta:
+        if not self.high > self.low:
+            raise ValueError(f"high ({self.high}) must be > low ({self.low})")
+        return self
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.low + (self.high - self.low) * rng.beta(self.a, self.b, n)
+
+    def mean(self) -> float:
+        return self.low + (self.high - self.low) * self.a / (self.a + self.b)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * stats.beta.ppf(q, self.a, self.b)
+
+
+class Triangular(_Dist):
+    """Triangular on [low, high] with the given mode."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                f"need low <= mode <= high and low < high, got "
+                f"low={self.low}, mode={self.mode}, high={self.high}"
+            )
+        return self
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.triangular(self.low, self.mode, self.high, n)
+
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3.0
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        c = (self.mode - self.low) / (self.high - self.low)
+        return stats.triang.ppf(q, c, loc=self.low, scale=self.high - self.low)
+
+
+class TruncatedNormal(_Dist):
+    """Normal(mean, sd) truncated to [low, high]."""
+
+    dist: Literal["truncated_normal"]
+    mu: float = Field(description="Mean of the untruncated normal.")
+    sd: float = Field(gt=0)
+    low: float = -math.inf
+    high: float = math.inf
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TruncatedNormal:
+        if not self.high > self.low:
+            raise ValueError(f"high ({self.high}) must be > low ({self.low})")
+        return self
+
+    def _frozen(self):
+        a, b = (self.low - self.mu) / self.sd, (self.high - self.mu) / self.sd
+        return stats.truncnorm(a, b, loc=self.mu, scale=self.sd)
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        # Inverse-CDF sampling keeps the stream to one uniform per trial.
+        return self.ppf(rng.uniform(0.0, 1.0, n))
+
+    def mean(self) -> float:
+        return float(self._frozen().mean())
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        return self._frozen().ppf(q)
+
+
+Distribution = Annotated[
+    Union[Uniform, Beta, Triangular, TruncatedNormal, Fixed],
+    Field(discriminator="dist"),
+]
+
+#: An uncertain number: a plain float (fixed) or a distribution mapping.
+Number = Union[float, Distribution]
+
+
+def as_distribution(x: float | _Dist) -> _Dist:
+    """Wrap a plain number as :class:`Fixed`; return distributions unchanged."""
+    if isinstance(x, _Dist):
+        return x
+    return Fixed(value=float(x))

@@ -1,0 +1,233 @@
+"""Run a scenario as Monte Carlo trials: chunks over a process pool, streamed results.
+
+>>> from sim import load_scenario, run
+>>> result = run(load_scenario("scenarios/iran_2026/baseline.yaml"), trials=20_000, seed=7)
+>>> result.summary()            # doctest: +SKIP
+
+Chunks run in order of their index and their results are consumed in that order, so
+the per-trial table, the tally and every figure are identical for 1 worker or many.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+
+from sim.chunk import chunk_sizes, run_chunk
+from sim.compile import CompiledScenario, compile_scenario
+from sim.scenario import Scenario
+from sim.store import StagedDir, TrialWriter, write_json
+from sim.summary import Summary, Tally, summarise
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "RunResult", "run"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 5_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the summary, per-trial and per-round tables, the manifest."""
+
+    cs: CompiledScenario
+    tally: Tally
+    seed: int
+    chunk_size: int
+    manifest: dict
+    _trials: pd.DataFrame | None = None
+    out: Path | None = None
+    _summary: Summary | None = field(default=None, repr=False)
+
+    def summary(self) -> Summary:
+        """Outcome shares with 95% Wilson intervals, MCSE, rounds, rungs, red lines."""
+        if self._summary is None:
+            self._summary = summarise(self.tally, seed=self.seed, chunk_size=self.chunk_size)
+        return self._summary
+
+    @property
+    def trials(self) -> pd.DataFrame:
+        """One row per trial (read from ``trials.parquet`` when the run streamed it)."""
+        if self._trials is None and self.out is not None:
+            self._trials = pd.read_parquet(self.out / "trials.parquet")
+        return self._trials
+
+    @property
+    def rounds(self) -> pd.DataFrame:
+        """Per-round shares: running, settled, at war, and on each rung."""
+        counts = self.tally.per_round
+        if counts is None:
+            return pd.DataFrame()
+        shares = counts / self.tally.n
+        shares.columns = [
+            c if not c.startswith("rung_") else f"rung_{c[5:]}" for c in counts.columns
+        ]
+        return shares.reset_index()
+
+    def plot_outcomes(self, ax=None):
+        """Bars of outcome shares with 95% intervals (matplotlib Axes)."""
+        from sim.plotting import plot_outcomes
+
+        return plot_outcomes(self.summary(), ax=ax)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("escalation-sim", "numpy", "scipy", "mesa", "pydantic", "pandas", "pyarrow",
+                "ruamel.yaml", "matplotlib"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario (variants applied), canonical JSON."""
+    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+
+
+def _chunks_in_order(cs, sizes, seed, chunk_size, workers, collect):
+    """Yield chunk outputs in index order, at most 2 x workers in flight."""
+    if workers <= 1 or len(sizes) <= 1:
+        for k, n in enumerate(sizes):
+            yield run_chunk(cs, k, n, seed, chunk_size, collect)
+        return
+    ctx = get_context("fork") if sys.platform.startswith("linux") else get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending = {}
+        next_submit = 0
+        for k in range(len(sizes)):
+            while next_submit < len(sizes) and next_submit < k + 2 * workers:
+                pending[next_submit] = pool.submit(
+                    run_chunk, cs, next_submit, sizes[next_submit], seed, chunk_size, collect
+                )
+                next_submit += 1
+            yield pending.pop(k).result()
+
+
+def run(
+    scenario: Scenario | CompiledScenario,
+    trials: int = 10_000,
+    seed: int = 0,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    workers: int | None = 1,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    keep_trials: bool | None = None,
+    progress: Progress | None = None,
+    scenario_text: str | None = None,
+    collect_rounds: bool = True,
+) -> RunResult:
+    """Run ``trials`` Monte Carlo trials of a scenario with root seed ``seed``.
+
+    Parameters
+    ----------
+    scenario : Scenario or CompiledScenario
+    trials, seed : int
+        Trial count and root seed. Trial i is in chunk ``i // chunk_size``, which is
+        seeded ``SeedSequence(seed, spawn_key=(k,))``.
+    chunk_size : int
+        Trials per Mesa model; part of the run's identity (recorded in the manifest).
+    workers : int or None
+        Processes; ``None`` means all cores. Results do not depend on it.
+    out : path, optional
+        Write a results directory (atomically; refused if it exists unless
+        ``overwrite``). Per-trial rows stream to ``trials.parquet``.
+    keep_trials : bool, optional
+        Keep the per-trial table in memory (default: only when ``out`` is not given).
+    progress : callable(done, total), optional
+        Called after each chunk.
+    """
+    if trials < 1:
+        raise ValueError("trials must be at least 1")
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    if isinstance(scenario, Scenario):
+        model, cs = scenario, compile_scenario(scenario)
+    else:
+        model, cs = None, scenario
+    keep = keep_trials if keep_trials is not None else out is None
+    sizes = chunk_sizes(trials, chunk_size)
+    manifest = {
+        "scenario": cs.name,
+        "title": cs.title,
+        "scenario_sha256": scenario_hash(model) if model is not None else None,
+        "scenario_text": scenario_text,
+        "scenario_resolved": model.model_dump(mode="json") if model is not None else None,
+        "root_seed": int(seed),
+        "chunk_size": int(chunk_size),
+        "chunks": len(sizes),
+        "trials": int(trials),
+        "seeding": "chunk k: numpy SeedSequence(root_seed, spawn_key=(k,)) -> mesa.Model(rng=)",
+        "versions": _versions(),
+        "command": " ".join(sys.argv) if out is not None else None,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    staged = StagedDir(out, overwrite=overwrite) if out is not None else None
+    writer = TrialWriter(staged.path / "trials.parquet") if staged else None
+    tally = Tally(cs)
+    kept: list[pd.DataFrame] = []
+    done = 0
+    t0 = time.perf_counter()
+    try:
+        for chunk in _chunks_in_order(cs, sizes, seed, chunk_size, workers, collect_rounds):
+            tally.add(chunk.trials, chunk.rounds)
+            if writer:
+                writer.write(chunk.trials)
+            if keep:
+                kept.append(chunk.trials)
+            done += len(chunk.trials)
+            if progress:
+                progress(done, trials)
+        elapsed = time.perf_counter() - t0
+        manifest["elapsed_seconds"] = round(elapsed, 3)
+        manifest["workers"] = workers
+        result = RunResult(
+            cs=cs,
+            tally=tally,
+            seed=int(seed),
+            chunk_size=int(chunk_size),
+            manifest=manifest,
+            _trials=pd.concat(kept, ignore_index=True) if keep else None,
+        )
+        log.info("ran %d trials in %.2f s (%.0f trials/s)", trials, elapsed, trials / elapsed)
+        if staged:
+            writer.close()
+            _write_results(result, staged.path)
+            result.out = staged.commit()
+        return result
+    except BaseException:
+        if writer:
+            writer.close()
+        if staged:
+            staged.abandon()
+        raise
+
+
+def _write_results(result: RunResult, path: Path) -> None:
+    from sim.plotting import save_outcomes_png
+
+    summary = result.summary()
+    rounds = result.rounds
+    if len(rounds):
+        rounds.to_parquet(path / "rounds.parquet", index=False)
+    write_json(path / "summary.json", dict(summary))
+    write_json(path / "manifest.json", result.manifest)
+    save_outcomes_png(summary, path / "outcomes.png")

@@ -1,0 +1,428 @@
+"""The scenario file format: pydantic models, frozen, unknown keys forbidden.
+
+A scenario is data, not code: issues and their levels, actors with preferences and
+private types, the escalation ladder, red lines, state stocks (missiles, nuclear
+progress), the negotiation protocol and the outcome categories. The engine knows
+nothing about any particular crisis; ``scenarios/`` holds the crises.
+
+Every numeric field may carry provenance: distributions take ``source:`` or
+``assumption:`` keys, and most objects have a ``note`` the loader keeps.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.distributions import Number
+
+__all__ = [
+    "Actor",
+    "DealCondition",
+    "Effect",
+    "Incidents",
+    "Issue",
+    "Ladder",
+    "LevelTest",
+    "Move",
+    "Outcome",
+    "OutcomeCondition",
+    "Preference",
+    "Protocol",
+    "RedLine",
+    "Rung",
+    "Scenario",
+    "Stock",
+    "Terminal",
+]
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Provenance(_Model):
+    """Where a value comes from: an article sentence or a stated assumption."""
+
+    source: str | None = Field(default=None, description="Headline, date and sentence.")
+    assumption: str | None = Field(default=None, description="Why, when no source.")
+
+
+class Article(_Model):
+    """A news article the scenario is seeded from, cited by headline and date."""
+
+    headline: str
+    outlet: str | None = None
+    date: str = Field(description="Publication date as reported, e.g. 2026-02-11.")
+
+
+# --- issues and packages ---------------------------------------------------------
+
+
+class Issue(_Model):
+    """A dimension of a deal with ordered, labelled levels (lowest first).
+
+    Levels sit at evenly spaced positions on [0, 1] unless ``positions`` gives them.
+    A continuous issue is written with ``continuous: {low, high, steps}`` and gets
+    ``steps`` evenly spaced levels labelled by their value.
+    """
+
+    description: str = ""
+    levels: list[str] | None = Field(default=None, min_length=2, max_length=101)
+    positions: list[float] | None = None
+    continuous: ContinuousRange | None = None
+    source: str | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Issue:
+        if (self.levels is None) == (self.continuous is None):
+            raise ValueError("give exactly one of 'levels' or 'continuous'")
+        if self.levels is not None:
+            if len(set(self.levels)) != len(self.levels):
+                raise ValueError("level labels must be unique")
+            if self.positions is not None:
+                if len(self.positions) != len(self.levels):
+                    raise ValueError(
+                        f"'positions' has {len(self.positions)} entries but there are "
+                        f"{len(self.levels)} levels"
+                    )
+                if any(not 0 <= p <= 1 for p in self.positions) or any(
+                    b <= a for a, b in zip(self.positions, self.positions[1:])
+                ):
+                    raise ValueError("'positions' must increase strictly within [0, 1]")
+        elif self.positions is not None:
+            raise ValueError("'positions' is only for labelled levels")
+        return self
+
+    def labels(self) -> list[str]:
+        if self.levels is not None:
+            return list(self.levels)
+        c = self.continuous
+        return [_fmt(v) for v in c.values()]
+
+    def level_positions(self) -> list[float]:
+        if self.levels is not None:
+            if self.positions is not None:
+                return list(self.positions)
+            n = len(self.levels)
+            return [i / (n - 1) for i in range(n)]
+        c = self.continuous
+        return [(v - c.low) / (c.high - c.low) for v in c.values()]
+
+
+class ContinuousRange(_Model):
+    """A continuous issue discretised into ``steps`` evenly spaced values."""
+
+    low: float = 0.0
+    high: float = 1.0
+    steps: int = Field(default=101, ge=2, le=1001)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ContinuousRange:
+        if not self.high > self.low:
+            raise ValueError(f"high ({self.high}) must be > low ({self.low})")
+        return self
+
+    def values(self) -> list[float]:
+        return [
+            self.low + (self.high - self.low) * i / (self.steps - 1) for i in range(self.steps)
+        ]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+class LevelTest(_Model):
+    """A test on one issue's level: at least, at most, or one of a set (by label)."""
+
+    at_least: str | None = None
+    at_most: str | None = None
+    among: list[str] | None = Field(default=None, alias="in")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _some(self) -> LevelTest:
+        if self.at_least is None and self.at_most is None and self.among is None:
+            raise ValueError("give at least one of 'at_least', 'at_most' or 'in'")
+        return self
+
+
+#: A condition on a package: issue name -> level test; all must hold.
+DealCondition = dict[Identifier, LevelTest]
+
+
+# --- actors ------------------------------------------------------------------------
+
+
+class Preference(_Model):
+    """An actor's ideal level on one issue and how much that issue matters to it."""
+
+    ideal: str | float = Field(description="Level label (or value of a continuous issue).")
+    salience: float = Field(ge=0, description="Relative weight; normalised over issues.")
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Effect(_Model):
+    """What a ladder move does to a stock: add to it or scale it (a strike's damage)."""
+
+    stock: Identifier
+    add: float = 0.0
+    multiply: float = Field(default=1.0, ge=0)
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Move(_Model):
+    """A threat option: an actor's move to a rung of the ladder, its cost and effects."""
+
+    rung: int = Field(ge=0, description="Rung index on the ladder.")
+    name: str = ""
+    cost: Number = Field(default=0.0, description="Cost to the mover, in utility units.")
+    effects: list[Effect] = Field(default_factory=list)
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Actor(_Model):
+    """A state (or mediator) and its private types.
+
+    ``war_cost``, ``resolve``, ``capability`` and ``audience_cost`` may be
+    distributions: each trial draws the actor's private type from them, and the
+    other actors' beliefs about it start from the same distribution unless
+    ``beliefs`` says otherwise.
+    """
+
+    name: str
+    description: str = ""
+    side: Identifier | None = Field(
+        default=None, description="War coalition; actors without a side stay out of wars."
+    )
+    preferences: dict[Identifier, Preference] = Field(default_factory=dict)
+    capability: Number = Field(default=1.0, description="Military capability (>0).")
+    war_cost: Number = Field(default=0.0, description="Cost of war, in utility units.")
+    resolve: Number = Field(
+        default=0.0,
+        description="Value of holding out: added to the actor's reservation value.",
+    )
+    audience_cost: Number = Field(
+        default=0.0, description="Paid when a public red line is crossed and not enforced."
+    )
+    rationality: float | None = Field(
+        default=None,
+        ge=0,
+        description="Logit precision lambda; null means best response (lambda -> inf).",
+    )
+    discount: Number = Field(default=1.0, description="Per-round discount factor in (0, 1].")
+    influence: dict[Identifier, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Weight this actor gives an ally's utility when it proposes or "
+        "chooses moves (lobbying).",
+    )
+    moves: list[Move] = Field(default_factory=list)
+    beliefs: dict[Identifier, Beliefs] = Field(
+        default_factory=dict,
+        description="This actor's prior about another actor's private types.",
+    )
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Beliefs(_Model):
+    """A prior about another actor's private types (defaults: that actor's own)."""
+
+    war_cost: Number | None = None
+    resolve: Number | None = None
+    source: str | None = None
+    assumption: str | None = None
+
+
+# --- ladder, stocks, red lines -------------------------------------------------------
+
+
+class Rung(_Model):
+    """A rung of the escalation ladder and the breakdown risk of talks failing there."""
+
+    name: str
+    description: str = ""
+    breakdown_risk: Probability = Field(
+        default=0.0,
+        description="Probability that a rejected round at this rung slides into war.",
+    )
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Ladder(_Model):
+    """Ordered rungs shared by all actors. Reaching ``war_rung`` ends a trial in war."""
+
+    rungs: list[Rung] = Field(min_length=2, max_length=50)
+    start: int = Field(ge=0, description="Rung at the start of the crisis.")
+    war_rung: int = Field(ge=1)
+    strike_rung: int | None = Field(
+        default=None, ge=0, description="Lowest rung that counts as a military strike."
+    )
+
+    @model_validator(mode="after")
+    def _indices(self) -> Ladder:
+        n = len(self.rungs)
+        for name in ("start", "war_rung", "strike_rung"):
+            v = getattr(self, name)
+            if v is not None and v >= n:
+                raise ValueError(f"'{name}' is {v} but the ladder has rungs 0..{n - 1}")
+        if self.start >= self.war_rung:
+            raise ValueError("'start' must be below 'war_rung'")
+        return self
+
+
+class Stock(_Model):
+    """A state variable that moves between rounds (missiles, nuclear progress)."""
+
+    description: str = ""
+    owner: Identifier | None = Field(default=None, description="Actor whose capability it adds to.")
+    initial: Number
+    growth: Number = Field(default=0.0, description="Change per round (drawn per trial).")
+    min: float = 0.0
+    max: float = 1e12
+    capability_per_unit: float = Field(
+        default=0.0, description="Capability the owner gains per unit of stock."
+    )
+    source: str | None = None
+    assumption: str | None = None
+
+
+class RedLine(_Model):
+    """A red line: a condition, whether it was stated publicly, its credibility and
+    the response it commits its holder to.
+
+    Kinds:
+
+    - ``package``: the holder rejects any package meeting ``condition``.
+    - ``deal``: if a deal meeting ``condition`` is concluded (holder not a party),
+      the holder responds by moving to ``response`` (e.g. a unilateral strike).
+    - ``stock``: when ``stock`` reaches ``at_least``, the holder moves to ``response``.
+
+    Each trial draws whether the red line binds with probability ``credibility``;
+    a public red line crossed and not enforced costs the holder its audience cost.
+    """
+
+    holder: Identifier
+    kind: Literal["package", "deal", "stock"]
+    public: bool = True
+    credibility: Number = Field(default=1.0)
+    condition: DealCondition | None = None
+    stock: Identifier | None = None
+    at_least: float | None = None
+    response: int | None = Field(default=None, ge=0, description="Rung the holder moves to.")
+    description: str = ""
+    source: str | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> RedLine:
+        need = {
+            "package": ("condition",),
+            "deal": ("condition", "response"),
+            "stock": ("stock", "at_least", "response"),
+        }[self.kind]
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a '{self.kind}' red line needs {', '.join(map(repr, missing))}")
+        return self
+
+
+class Incidents(_Model):
+    """Random incidents (ship seizures, drone shoot-downs) that push the rung up."""
+
+    rate: Probability = Field(default=0.0, description="Probability per round.")
+    escalation: int = Field(default=1, ge=0, description="Rungs an incident adds.")
+    max_rung: int | None = Field(default=None, description="Incidents never push above this.")
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Terminal(_Model):
+    """An event that ends a trial: a stock reaching a threshold (e.g. breakout)."""
+
+    stock: Identifier
+    at_least: float
+    description: str = ""
+
+
+class Protocol(_Model):
+    """Who proposes, who must accept, and for how long."""
+
+    parties: list[Identifier] = Field(min_length=1, description="Actors who must accept.")
+    proposer: Identifier | Literal["mediator", "rotate"] = "mediator"
+    rotation: list[Identifier] | None = Field(
+        default=None, description="Order of proposers for 'rotate' (default: parties)."
+    )
+    mediator: str | None = Field(default=None, description="Name of the mediator.")
+    mediator_rationality: float | None = Field(default=None, ge=0)
+    horizon: int = Field(ge=1, le=1000, description="Rounds (about a week each).")
+    status_quo: dict[Identifier, str | float] = Field(
+        default_factory=dict,
+        description="The package that stands if no deal is reached (stalemate).",
+    )
+    source: str | None = None
+    assumption: str | None = None
+
+
+class OutcomeCondition(_Model):
+    """When an outcome applies; every given test must hold. Empty = catch-all."""
+
+    ended_by: str | None = Field(
+        default=None, description="deal, war, horizon, or a terminal event's name."
+    )
+    package: DealCondition | None = None
+    peak_rung_at_least: int | None = None
+
+
+class Outcome(_Model):
+    """An outcome category. The first outcome whose condition holds is the trial's."""
+
+    label: str
+    when: OutcomeCondition = Field(default_factory=OutcomeCondition)
+    description: str = ""
+
+
+class Scenario(_Model):
+    """A crisis: who, over what, with which threats, under which rules."""
+
+    name: Identifier
+    title: str
+    description: str = Field(description="One line shown by `escalation list`.")
+    articles: dict[Identifier, Article] = Field(default_factory=dict)
+    issues: dict[Identifier, Issue] = Field(min_length=1)
+    actors: dict[Identifier, Actor] = Field(min_length=2)
+    ladder: Ladder
+    stocks: dict[Identifier, Stock] = Field(default_factory=dict)
+    red_lines: dict[Identifier, RedLine] = Field(default_factory=dict)
+    incidents: Incidents = Field(default_factory=Incidents)
+    terminal: dict[Identifier, Terminal] = Field(default_factory=dict)
+    protocol: Protocol
+    outcomes: dict[Identifier, Outcome] = Field(min_length=1)
+
+    @field_validator("outcomes")
+    @classmethod
+    def _catch_all_last(cls, v: dict[str, Outcome]) -> dict[str, Outcome]:
+        last_id, last = list(v.items())[-1]
+        w = last.when
+        if w.ended_by is not None or w.package is not None or w.peak_rung_at_least is not None:
+            raise ValueError(
+                f"the last outcome ('{last_id}') must be a catch-all with an empty 'when', "
+                "so every trial gets an outcome"
+            )
+        return v
+
+
+Issue.model_rebuild()
+Actor.model_rebuild()
+Scenario.model_rebuild()

@@ -1,0 +1,158 @@
+"""Summaries of a run, built incrementally chunk by chunk so memory stays bounded.
+
+A :class:`Tally` adds up counts from each chunk; :func:`summarise` turns it into a
+:class:`Summary`: each outcome's share with a 95% Wilson interval and Monte Carlo
+standard error, rounds to outcome, the peak rung reached, who escalated first and
+which red lines were crossed and enforced.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.compile import CompiledScenario
+from sim.stats import mcse, trials_for_half_width, wilson_interval
+
+__all__ = ["Summary", "Tally", "summarise"]
+
+#: Warn when an outcome's 95% interval is wider than this either side.
+USEFUL_HALF_WIDTH = 0.02
+
+
+class Tally:
+    """Running counts over chunks."""
+
+    def __init__(self, cs: CompiledScenario):
+        self.cs = cs
+        O, T = len(cs.outcomes), cs.horizon
+        self.n = 0
+        self.outcome = np.zeros(O, dtype=np.int64)
+        self.rounds = np.zeros((O, T + 1), dtype=np.int64)
+        self.peak = np.zeros(cs.n_rungs, dtype=np.int64)
+        self.first = np.zeros(cs.n_actors + 1, dtype=np.int64)
+        self.crossed = np.zeros(len(cs.red_lines), dtype=np.int64)
+        self.enforced = np.zeros(len(cs.red_lines), dtype=np.int64)
+        self.per_round: pd.DataFrame | None = None
+
+    def add(self, trials: pd.DataFrame, rounds: pd.DataFrame | None = None) -> None:
+        cs = self.cs
+        self.n += len(trials)
+        o = pd.Categorical(trials["outcome"], categories=cs.outcome_ids).codes
+        self.outcome += np.bincount(o, minlength=len(cs.outcomes))
+        np.add.at(self.rounds, (o, trials["rounds"].to_numpy()), 1)
+        self.peak += np.bincount(trials["peak_rung"].to_numpy(), minlength=cs.n_rungs)
+        f = pd.Categorical(trials["first_escalator"], categories=[*cs.actor_ids, ""]).codes
+        self.first += np.bincount(f, minlength=cs.n_actors + 1)
+        for k, rl in enumerate(cs.red_lines):
+            self.crossed[k] += int(trials[f"crossed_{rl.id}"].sum())
+            self.enforced[k] += int(trials[f"enforced_{rl.id}"].sum())
+        if rounds is not None and len(rounds):
+            self.per_round = rounds if self.per_round is None else self.per_round + rounds
+
+
+def _median_from_hist(h: np.ndarray) -> float:
+    total = h.sum()
+    if total == 0:
+        return float("nan")
+    c = np.cumsum(h)
+    lo = int(np.searchsorted(c, (total + 1) // 2 if total % 2 else total // 2))
+    if total % 2:
+        return float(lo)
+    hi = int(np.searchsorted(c, total // 2 + 1))
+    return (lo + hi) / 2
+
+
+class Summary(dict):
+    """A run's summary: a dict (JSON-ready) with a table view and a DataFrame view."""
+
+    def to_df(self) -> pd.DataFrame:
+        """One row per outcome: count, share, interval, standard error, median rounds."""
+        return pd.DataFrame(self["outcomes"]).set_index("outcome")
+
+    def table(self) -> str:
+        """The summary as a plain-text table for a terminal."""
+        lines = [
+            f"{self['title']}",
+            f"{self['trials']:,} trials, seed {self['seed']}, chunk size {self['chunk_size']:,}",
+            "",
+            f"{'outcome':<28}{'share':>8}  {'95% interval':<17}{'MCSE':>8}{'median rounds':>15}",
+        ]
+        for o in self["outcomes"]:
+            med = "-" if o["median_rounds"] is None else f"{o['median_rounds']:g}"
+            lines.append(
+                f"{o['label'][:27]:<28}{o['share']:>8.3f}  "
+                f"[{o['ci_low']:.3f}, {o['ci_high']:.3f}]  {o['mcse']:>8.4f}{med:>15}"
+            )
+        lines += ["", f"median rounds to outcome: {self['median_rounds']:g}", "",
+                  "peak escalation rung:"]
+        for r in self["peak_rung"]:
+            if r["count"]:
+                bar = "#" * max(1, round(40 * r["share"]))
+                lines.append(f"  {r['rung']:>2} {r['name'][:34]:<35}{r['share']:>7.3f} {bar}")
+        lines += ["", "first to escalate:"]
+        for who, share in self["first_escalator"].items():
+            lines.append(f"  {who:<38}{share:>7.3f}")
+        if self["red_lines"]:
+            lines += ["", f"{'red line':<38}{'crossed':>9}{'enforced':>10}"]
+            for r in self["red_lines"]:
+                lines.append(f"  {r['id'][:35]:<36}{r['crossed']:>9.3f}{r['enforced']:>10.3f}")
+        for w in self["warnings"]:
+            lines += ["", f"warning: {w}"]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def summarise(tally: Tally, *, seed: int, chunk_size: int) -> Summary:
+    cs, n = tally.cs, tally.n
+    lo, hi = wilson_interval(tally.outcome, n)
+    se = mcse(tally.outcome, n)
+    outcomes = []
+    for k, o in enumerate(cs.outcomes):
+        med = _median_from_hist(tally.rounds[k])
+        outcomes.append({
+            "outcome": o.id,
+            "label": o.label,
+            "count": int(tally.outcome[k]),
+            "share": float(tally.outcome[k] / n),
+            "ci_low": float(lo[k]),
+            "ci_high": float(hi[k]),
+            "mcse": float(se[k]),
+            "median_rounds": None if np.isnan(med) else med,
+        })
+    warnings = []
+    widest = float(np.max(hi - lo) / 2)
+    if widest > USEFUL_HALF_WIDTH:
+        need = trials_for_half_width(USEFUL_HALF_WIDTH)
+        warnings.append(
+            f"with {n:,} trials the 95% intervals are up to +/-{widest:.3f} wide; "
+            f"use --trials {need:,} or more for +/-{USEFUL_HALF_WIDTH} on every share"
+        )
+    first = {cs.actor_ids[i]: float(tally.first[i] / n) for i in range(cs.n_actors)}
+    first["nobody escalated"] = float(tally.first[-1] / n)
+    return Summary(
+        scenario=cs.name,
+        title=cs.title,
+        trials=int(n),
+        seed=int(seed),
+        chunk_size=int(chunk_size),
+        outcomes=outcomes,
+        median_rounds=_median_from_hist(tally.rounds.sum(axis=0)),
+        peak_rung=[
+            {"rung": r, "name": cs.rung_names[r], "count": int(c), "share": float(c / n)}
+            for r, c in enumerate(tally.peak)
+        ],
+        first_escalator=first,
+        red_lines=[
+            {
+                "id": rl.id,
+                "holder": cs.actor_ids[rl.holder],
+                "crossed": float(tally.crossed[k] / n),
+                "enforced": float(tally.enforced[k] / n),
+            }
+            for k, rl in enumerate(cs.red_lines)
+        ],
+        warnings=warnings,
+    )

@@ -1,0 +1,122 @@
+"""Payoffs in utility units: war values, stock paths and the planning values.
+
+References
+----------
+Fearon, J. D. (1995). Rationalist explanations for war. *International Organization*
+49(3), 379-414.
+Binmore, K., Rubinstein, A., and Wolinsky, A. (1986). The Nash bargaining solution in
+economic modelling. *RAND Journal of Economics* 17(2), 176-188.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.compile import CompiledScenario
+
+__all__ = ["capabilities", "plan_values", "stock_path", "war_value", "war_value_public"]
+
+
+def capabilities(cs: CompiledScenario, base: np.ndarray, stocks: np.ndarray) -> np.ndarray:
+    """Effective capability (N, A): the drawn base plus what owned stocks add."""
+    cap = base.copy()
+    for s, owner in enumerate(cs.stock_owner):
+        if owner >= 0 and cs.stock_capability[s] != 0:
+            cap[:, owner] += cs.stock_capability[s] * stocks[:, s]
+    return np.maximum(cap, 1e-12)
+
+
+def war_value_public(cs: CompiledScenario, cap: np.ndarray) -> np.ndarray:
+    """Expected war payoff before war costs (N, A): the lottery over who imposes terms.
+
+    Side k wins with probability (capability of side k) / (total capability), a ratio
+    contest-success function; the winner imposes the package its side likes best.
+    """
+    side_cap = np.stack([cap[:, cs.side == k].sum(axis=1) for k in (0, 1)], axis=1)
+    pi = side_cap / side_cap.sum(axis=1, keepdims=True)  # (N, 2)
+    u_side = cs.utility[:, cs.side_package]  # (A, 2)
+    return pi @ u_side.T  # (N, A)
+
+
+def war_value(cs: CompiledScenario, cap: np.ndarray, war_cost: np.ndarray) -> np.ndarray:
+    """War payoff (N, A): the public lottery minus the actor's war cost if it fights."""
+    fights = (cs.side >= 0).astype(float)
+    return war_value_public(cs, cap) - war_cost * fights
+
+
+def stock_path(cs: CompiledScenario, initial: np.ndarray, growth: np.ndarray, rounds: int):
+    """Projected stocks (rounds + 1, N, S): entry t is the level in round t (t >= 1)."""
+    t = np.arange(rounds + 1)[:, None, None]
+    return np.clip(initial[None] + growth[None] * t, cs.stock_min, cs.stock_max)
+
+
+def plan_values(
+    cs: CompiledScenario,
+    *,
+    base_capability: np.ndarray,
+    stock_initial: np.ndarray,
+    stock_growth: np.ndarray,
+    war_cost: np.ndarray,
+    resolve: np.ndarray,
+    discount: np.ndarray,
+    penalty: np.ndarray,
+    veto: np.ndarray,
+    rung: int,
+) -> np.ndarray:
+    """Backward induction from the horizon: V (horizon + 2, N, A), V[t] = value of
+    entering round t; V[horizon + 1] is the status quo.
+
+    Complete information along the projected stock path with the rung held fixed:
+    the round's proposer offers the package it likes best among those every other
+    party accepts (``u_j - penalty_j >= D_j + resolve_j``, no binding veto), if it
+    prefers that to the value of a rejected round ``D = q W + (1 - q) delta V[t+1]``.
+    A mediator offers the acceptable package with the largest Nash product of gains.
+
+    ``penalty`` (A, N, P) is each actor's audience cost for accepting a package that
+    crosses its non-binding public red lines; ``veto`` (A, N, P) marks packages its
+    binding red lines forbid.
+    """
+    T = cs.horizon
+    N, A = war_cost.shape
+    U = cs.utility  # (A, P)
+    q = cs.breakdown[rung]
+    stocks = stock_path(cs, stock_initial, stock_growth, T)
+    V = np.empty((T + 2, N, A))
+    V[T + 1] = U[:, cs.status_quo][None, :]
+    parties = cs.parties
+    rows = np.arange(N)
+    net = U[:, None, :] - penalty  # (A, N, P) value of accepting, net of audience costs
+    allowed = ~veto
+    for t in range(T, 0, -1):
+        W = war_value(cs, capabilities(cs, base_capability, stocks[t]), war_cost)
+        D = q * W + (1 - q) * discount * V[t + 1]
+        proposer = _proposer_at(cs, t)
+        ok = np.ones((N, U.shape[1]), dtype=bool)
+        nash = np.ones((N, U.shape[1]))
+        for j in parties:
+            floor = D[:, [j]] if j == proposer else D[:, [j]] + resolve[:, [j]]
+            gain = net[j] - floor
+            ok &= allowed[j] & (gain >= 0)
+            nash *= np.maximum(gain, 0) + 1e-9
+        if proposer < 0:
+            score = nash
+        else:
+            score = (U[proposer] + cs.influence[proposer] @ U)[None, :] - penalty[proposer]
+        best = np.argmax(np.where(ok, score, -np.inf), axis=1)
+        feasible = ok[rows, best]
+        deal_value = net[:, rows, best].T  # (N, A)
+        V[t] = np.where(feasible[:, None], deal_value, D)
+    V[0] = V[1]
+    return V
+
+
+def _proposer_at(cs: CompiledScenario, t: int) -> int:
+    """Actor index proposing in round t (1-based); -1 for a mediator."""
+    if cs.proposer == "mediator":
+        return -1
+    if cs.proposer == "rotate":
+        return int(cs.rotation[(t - 1) % len(cs.rotation)])
+    return cs.actor_ids.index(cs.proposer)
+
+
+proposer_at = _proposer_at
