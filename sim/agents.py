@@ -25,15 +25,18 @@ __all__ = ["ActorAgent", "MediatorAgent", "logit_choice"]
 def logit_choice(rng: np.random.Generator, utility: np.ndarray, rationality: float):
     """Index of the chosen column per row: argmax for lambda = inf, else logit.
 
-    Logit draws use the Gumbel-max trick: argmax(lambda U + Gumbel) has
-    P(a) = exp(lambda U_a) / sum_b exp(lambda U_b).
+    Logit draws P(a) = exp(lambda U_a) / sum_b exp(lambda U_b) by inverting the
+    cumulative choice probabilities with one uniform number per row.
     """
     if np.isinf(rationality) or utility.shape[0] == 0:
         return np.argmax(utility, axis=1)
-    noise = rng.gumbel(size=utility.shape)
-    with np.errstate(invalid="ignore"):
-        scored = np.where(np.isfinite(utility), rationality * utility + noise, -np.inf)
-    return np.argmax(scored, axis=1)
+    top = np.max(utility, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", under="ignore"):
+        weight = np.exp(np.where(np.isfinite(utility), rationality * (utility - top), -np.inf))
+    cum = np.cumsum(weight, axis=1)
+    u = rng.random(utility.shape[0]) * cum[:, -1]
+    choice = (cum <= u[:, None]).sum(axis=1)
+    return np.minimum(choice, utility.shape[1] - 1)
 
 
 class _Proposer(mesa.Agent):
@@ -46,6 +49,7 @@ class _Proposer(mesa.Agent):
         n = model.n_trials
         self.belief_grid = {}
         self.belief_weights = {}
+        self.belief_touched = {}
         for j in cs.parties:
             if j == self.observer_index:
                 continue
@@ -53,18 +57,27 @@ class _Proposer(mesa.Agent):
             self.belief_grid[int(j)] = bel.make_belief_grid(
                 prior["war_cost"], prior["resolve"], cs.breakdown
             )
-            self.belief_weights[int(j)] = np.ones((n, bel.PARTICLES))
+            k = self.belief_grid[int(j)].z.shape[1]
+            self.belief_weights[int(j)] = np.ones((n, k))
+            self.belief_touched[int(j)] = np.zeros(n, dtype=bool)
 
-    def acceptance_estimate(self, rows: np.ndarray, responders, t: int) -> np.ndarray:
-        """P(every responder accepts package x) as this proposer believes: (n, P)."""
+    def acceptance_estimate(self, rows: np.ndarray, responders, t: int,
+                            packages: np.ndarray | None = None) -> np.ndarray:
+        """P(every responder accepts package x) as this proposer believes: (n, P),
+        over all packages or the given subset."""
         m = self.model
-        p_all = np.ones((len(rows), m.cs.n_packages))
+        if packages is None:
+            packages = np.arange(m.cs.n_packages)
+        p_all = np.ones((len(rows), len(packages)))
         for j in responders:
             centre = m.reservation_centre(rows, j, t)
-            thr = m.cs.utility[j][None, :] - m.penalty[j][rows] - centre[:, None]
+            thr = m.cs.utility[j][packages][None, :] - centre[:, None]
+            if m.has_penalty[j]:
+                thr -= m.penalty[j][rows][:, packages]
             grid = self.belief_grid[j]
-            p = bel.acceptance(grid, self.belief_weights[j][rows], m.rung[rows], thr)
-            p_all *= p * m.expected_veto_pass[j][None, :]
+            p = bel.acceptance(grid, self.belief_weights[j][rows], m.rung[rows], thr,
+                               self.belief_touched[j][rows])
+            p_all *= p * m.expected_veto_pass[j][packages][None, :]
         return p_all
 
     def observe_rejection(self, rows, j, packages, t) -> None:
@@ -79,6 +92,7 @@ class _Proposer(mesa.Agent):
         centre = m.reservation_centre(rows, j, t)
         thr_full = np.zeros(m.n_trials)
         thr_full[rows] = m.cs.utility[j][packages] - m.penalty[j][rows, packages] - centre
+        self.belief_touched[j][rows] = True
         bel.update_on_rejection(
             self.belief_grid[j],
             self.belief_weights[j],
@@ -216,7 +230,11 @@ class MediatorAgent(_Proposer):
         m = self.model
         cs = m.cs
         parties = [int(j) for j in cs.parties]
-        p_all = self.acceptance_estimate(rows, parties, t)
-        total = sum(cs.utility[j][None, :] - m.penalty[j][rows] for j in parties)
+        candidates = cs.mediator_packages
+        p_all = self.acceptance_estimate(rows, parties, t, candidates)
+        total = sum(cs.utility[j][candidates] for j in parties)[None, :]
+        for j in parties:
+            if m.has_penalty[j]:
+                total = total - m.penalty[j][rows][:, candidates]
         score = p_all + 1e-3 * total / len(parties)
-        return logit_choice(m.rng, score, self.rationality)
+        return candidates[logit_choice(m.rng, score, self.rationality)]

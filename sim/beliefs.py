@@ -12,6 +12,10 @@ prior), so the belief needs no random numbers. Each trial keeps its own particle
 weights; a rejection of an offer worth ``v`` to the target removes (or, for a logit
 responder, down-weights) the particles that would have accepted it, the Bayesian
 truncation of the screening model (Fearon 1995; Powell 1999, ch. 3).
+
+To evaluate P(Z <= threshold) for many packages quickly, the particles' weights are
+binned on an evenly spaced grid of Z (per rung) and the CDF is read off by linear
+interpolation within bins; for a uniform prior this is exact.
 """
 
 from __future__ import annotations
@@ -22,23 +26,19 @@ import numpy as np
 
 __all__ = ["BeliefGrid", "acceptance", "make_belief_grid", "update_on_rejection"]
 
-PARTICLES = 64
+PARTICLES = 64  # per uncertain type; a product grid of 12 x 12 when both are uncertain
+BINS = 64
 
 
 @dataclass(frozen=True)
 class BeliefGrid:
-    """Particles of Z for every rung, sorted, as bins of equal prior mass.
+    """Particles of the private types, their Z at every rung, and the Z bins."""
 
-    Particle k of rung r spreads its weight uniformly over
-    ``[edges[r, k], edges[r, k + 1]]`` (edges halfway between sorted particles), so
-    the belief's CDF is piecewise linear: exact for a uniform prior.
-    """
-
-    edges: np.ndarray  # (n_rungs, K + 1) bin edges in sorted order
-    order: np.ndarray  # (n_rungs, K) particle index of each sorted position
-    rank: np.ndarray  # (n_rungs, K) sorted position of each particle
-    z: np.ndarray  # (n_rungs, K) particle values, unsorted
-    degenerate: bool  # the prior is a point mass: acceptance is a step
+    z: np.ndarray  # (n_rungs, K) each particle's Z at each rung
+    lo: np.ndarray  # (n_rungs,) lower edge of the Z grid
+    width: np.ndarray  # (n_rungs,) bin width (0: all particles share one Z)
+    onehot: np.ndarray  # (n_rungs, K, BINS) particle -> bin
+    prior_cdf: np.ndarray  # (n_rungs, BINS + 1) CDF at the bin edges under the prior
 
 
 def _quantiles(dist, k: int) -> np.ndarray:
@@ -53,67 +53,68 @@ def make_belief_grid(war_cost, resolve, breakdown: np.ndarray, k: int = PARTICLE
     c_fixed = war_cost.support()[0] == war_cost.support()[1]
     r_fixed = resolve.support()[0] == resolve.support()[1]
     if c_fixed or r_fixed:
-        c = _quantiles(war_cost, k)
-        r = _quantiles(resolve, k)
+        c, r = _quantiles(war_cost, k), _quantiles(resolve, k)
+        per_axis = k
     else:  # a product grid of the two marginals
-        side = int(np.sqrt(k))
-        cc, rr = np.meshgrid(_quantiles(war_cost, side), _quantiles(resolve, side))
+        per_axis = 12
+        cc, rr = np.meshgrid(_quantiles(war_cost, per_axis), _quantiles(resolve, per_axis))
         c, r = cc.ravel(), rr.ravel()
     z = r[None, :] - breakdown[:, None] * c[None, :]
-    order = np.argsort(z, axis=1, kind="stable")
-    zs = np.take_along_axis(z, order, axis=1)
-    mid = 0.5 * (zs[:, 1:] + zs[:, :-1])
-    first = zs[:, :1] - (mid[:, :1] - zs[:, :1])
-    last = zs[:, -1:] + (zs[:, -1:] - mid[:, -1:])
-    edges = np.concatenate([first, mid, last], axis=1)
-    return BeliefGrid(
-        edges=edges,
-        order=order,
-        rank=np.argsort(order, axis=1),
-        z=z,
-        degenerate=bool(c_fixed and r_fixed),
-    )
+    zmin, zmax = z.min(axis=1), z.max(axis=1)
+    pad = (zmax - zmin) / (2 * (per_axis - 1))  # half a quantile step: the support's edge
+    lo = zmin - pad
+    width = (zmax + pad - lo) / BINS
+    pos = np.divide(z - lo[:, None], width[:, None], out=np.zeros_like(z),
+                    where=width[:, None] > 0)
+    b = np.clip(pos.astype(np.int64), 0, BINS - 1)
+    onehot = np.zeros((len(breakdown), len(c), BINS))
+    np.put_along_axis(onehot, b[:, :, None], 1.0, axis=2)
+    mass = onehot.mean(axis=1)
+    prior_cdf = np.concatenate([np.zeros((len(breakdown), 1)), np.cumsum(mass, axis=1)], axis=1)
+    return BeliefGrid(z=z, lo=lo, width=width, onehot=onehot, prior_cdf=prior_cdf)
 
 
-def _mass_below(edges: np.ndarray, threshold: np.ndarray) -> np.ndarray:
-    """Share of each bin's mass at or below the threshold (thresholds broadcast)."""
-    width = edges[..., 1:] - edges[..., :-1]
-    gap = threshold - edges[..., :-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(width > 0, gap / np.where(width > 0, width, 1.0), (gap >= 0) * 1.0)
-    return np.clip(frac, 0.0, 1.0)
+def _cdf(cum: np.ndarray, lo: float, width: float, z0: float, thr: np.ndarray) -> np.ndarray:
+    """Piecewise-linear CDF with bin-edge values ``cum`` (rows, BINS + 1) at ``thr``."""
+    if width <= 0:  # every particle has the same Z: a step
+        return (thr >= z0).astype(float)
+    pos = (thr - lo) / width
+    b = np.clip(pos.astype(np.int64), 0, BINS - 1)
+    frac = np.clip(pos - b, 0.0, 1.0)
+    if cum.ndim == 1:
+        left, right = cum[b], cum[b + 1]
+    else:
+        flat = b + (np.arange(cum.shape[0]) * (BINS + 1))[:, None]
+        c = cum.ravel()
+        left, right = c[flat], c[flat + 1]
+    p = left + (right - left) * frac
+    p[pos < 0] = 0.0
+    p[pos >= BINS] = 1.0
+    return p
 
 
 def acceptance(
-    grid: BeliefGrid, weights: np.ndarray, rung: np.ndarray, threshold: np.ndarray
+    grid: BeliefGrid, weights: np.ndarray, rung: np.ndarray, threshold: np.ndarray,
+    touched: np.ndarray,
 ) -> np.ndarray:
-    """P(Z <= threshold) under each trial's belief: (n, P) for thresholds (n, P)."""
+    """P(Z <= threshold) under each trial's belief: (n, P) for thresholds (n, P).
+
+    ``touched`` marks rows whose weights differ from the prior's.
+    """
     out = np.empty_like(threshold)
-    prior = np.linspace(0.0, 1.0, grid.edges.shape[1])
-    untouched = np.all(weights == weights[:, :1], axis=1)
     for r in np.unique(rung):
         at_r = rung == r
-        rows = np.flatnonzero(at_r & untouched)  # prior belief: its CDF directly
+        args = (float(grid.lo[r]), float(grid.width[r]), float(grid.z[r, 0]))
+        rows = np.flatnonzero(at_r & ~touched)
         if len(rows):
-            out[rows] = np.interp(threshold[rows], grid.edges[r], prior)
-        rows = np.flatnonzero(at_r & ~untouched)
-        if len(rows) == 0:
-            continue
-        w = weights[rows][:, grid.order[r]]
-        w /= np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
-        cum = np.concatenate([np.zeros((len(rows), 1)), np.cumsum(w, axis=1)], axis=1)
-        e = grid.edges[r]
-        thr = threshold[rows]
-        bin_ = np.clip(np.searchsorted(e, thr, side="right") - 1, 0, len(e) - 2)
-        lo, hi = e[bin_], e[bin_ + 1]
-        width = hi - lo
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(width > 0, (thr - lo) / np.where(width > 0, width, 1.0), 1.0)
-        frac = np.clip(frac, 0.0, 1.0)
-        below = np.take_along_axis(cum, bin_, axis=1)
-        inside = np.take_along_axis(w, bin_, axis=1)
-        p = below + inside * frac
-        out[rows] = np.where(thr < e[0], 0.0, np.where(thr >= e[-1], 1.0, p))
+            out[rows] = _cdf(grid.prior_cdf[r], *args, threshold[rows])
+        rows = np.flatnonzero(at_r & touched)
+        if len(rows):
+            w = weights[rows]
+            hist = (w @ grid.onehot[r]) / np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
+            cum = np.zeros((len(rows), BINS + 1))
+            np.cumsum(hist, axis=1, out=cum[:, 1:])
+            out[rows] = _cdf(cum, *args, threshold[rows])
     return out
 
 
@@ -127,18 +128,13 @@ def update_on_rejection(
 ) -> None:
     """Down-weight, in place, particles that would have accepted (Bayes' rule).
 
-    A best-responding target rejects only if its Z exceeds the threshold: each
-    particle keeps the share of its bin above it. A logit target rejects with
-    probability 1 - sigmoid(lambda (threshold - Z)).
+    A best-responding target rejects only if its Z exceeds the threshold; a logit
+    target rejects with probability 1 - sigmoid(lambda (threshold - Z)).
     """
-    r = rung[rows]
-    thr = threshold[rows][:, None]
+    gap = threshold[rows][:, None] - grid.z[rung[rows]]
     if np.isinf(rationality):
-        edges = grid.edges[r]  # (n, K + 1) sorted bins
-        below_sorted = _mass_below(edges, thr)
-        p_accept = np.take_along_axis(below_sorted, grid.rank[r], axis=1)
+        p_accept = (gap >= 0).astype(float)
     else:
-        gap = thr - grid.z[r]
         p_accept = 1.0 / (1.0 + np.exp(-np.clip(rationality * gap, -700, 700)))
     w = weights[rows] * (1.0 - p_accept)
     dead = w.sum(axis=1) <= 1e-12

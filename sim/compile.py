@@ -79,6 +79,7 @@ class CompiledScenario:
     proposer: str  # "mediator", "rotate" or an actor id
     rotation: np.ndarray  # actor indices in proposing order
     mediator_name: str
+    mediator_packages: np.ndarray  # packages a mediator considers (Pareto for the parties)
     mediator_rationality: float
     rationality: np.ndarray  # (A,), inf = best response
     influence: np.ndarray  # (A, A) weight of ally's utility in proposer's objective
@@ -234,6 +235,14 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     grid, util = grid[keep], util[:, keep]
     sq, side_package = int(index[sq]), index[side_package]
 
+    # A mediator serves the parties: it never offers a package both like less than
+    # another that crosses no more red lines.
+    parties = [aidx[x] for x in s.protocol.parties]
+    crossed_kept = np.array(
+        [m[keep] for m in rl_masks.values() if m is not None] or [np.zeros(len(grid), bool)]
+    )
+    mediator_packages = np.flatnonzero(_pareto_keep(util[parties], crossed_kept, []))
+
     stock_ids = tuple(s.stocks)
     sidx = {k: i for i, k in enumerate(stock_ids)}
     rung_names = tuple(r.name for r in s.ladder.rungs)
@@ -328,6 +337,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         proposer=p.proposer,
         rotation=np.array(rotation),
         mediator_name=p.mediator or "the mediator",
+        mediator_packages=mediator_packages,
         mediator_rationality=np.inf if p.mediator_rationality is None else p.mediator_rationality,
         rationality=lam,
         influence=influence,

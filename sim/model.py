@@ -90,8 +90,11 @@ class CrisisModel(mesa.Model):
             self.expected_veto_pass[h] *= np.where(rl.mask, 1 - rl.credibility.mean(), 1.0)
             self.veto_possible[h] |= rl.mask
 
+        self.has_penalty = [bool(p.any()) for p in self.penalty]
+
         # --- state ----------------------------------------------------------------
         self.stocks = self.stock_initial.copy()
+        self._war_public = None
         self.rung = np.full(n, cs.start_rung, dtype=np.int64)
         self.peak = self.rung.copy()
         self.active = np.ones(n, dtype=bool)
@@ -147,11 +150,18 @@ class CrisisModel(mesa.Model):
 
     def war_public(self, rows: np.ndarray, effects=()) -> np.ndarray:
         """War payoffs before costs (n, A) at the current stocks (after ``effects``)."""
-        stocks = self.stocks[rows]
-        if effects:
-            stocks = self._apply_effects(stocks.copy(), effects)
+        if not effects:
+            if self._war_public is None:  # cached until the stocks change
+                cap = capabilities(self.cs, self.types["capability"], self.stocks)
+                self._war_public = war_value_public(self.cs, cap)
+            return self._war_public[rows]
+        stocks = self._apply_effects(self.stocks[rows], effects)
         cap = capabilities(self.cs, self.types["capability"][rows], stocks)
         return war_value_public(self.cs, cap)
+
+    def _set_stocks(self, rows: np.ndarray, effects) -> None:
+        self.stocks[rows] = self._apply_effects(self.stocks[rows], effects)
+        self._war_public = None
 
     def reservation_centre(self, rows: np.ndarray, j: int, t: int) -> np.ndarray:
         """Public part of j's reservation value: q W_pub + (1 - q) delta V(t + 1)."""
@@ -167,6 +177,8 @@ class CrisisModel(mesa.Model):
         return q * w + (1 - q) * self.types["discount"][rows] * self.plan[t + 1][rows]
 
     def _apply_effects(self, stocks: np.ndarray, effects) -> np.ndarray:
+        """Apply (stock, add, multiply) effects to a copy of some rows' stocks."""
+        stocks = stocks.copy()
         for s, add, mult in effects:
             stocks[:, s] = stocks[:, s] * mult + add
         return np.clip(stocks, self.cs.stock_min, self.cs.stock_max)
@@ -199,6 +211,8 @@ class CrisisModel(mesa.Model):
             self.stocks[rows] = np.clip(
                 self.stocks[rows] + self.stock_growth[rows], cs.stock_min, cs.stock_max
             )
+            self._war_public = None
+        self._trace(rows, "round", stocks=self.stocks)
         u = self.rng.random(len(rows))
         hit = rows[(u < cs.incident_rate) & (self.rung[rows] < cs.incident_max_rung)]
         if len(hit):
@@ -230,7 +244,7 @@ class CrisisModel(mesa.Model):
             self.rung[enforce] = np.maximum(self.rung[enforce], rl.response)
             for spec in self.cs.moves[rl.holder]:
                 if spec.rung == rl.response and spec.effects:
-                    self.stocks[enforce] = self._apply_effects(self.stocks[enforce], spec.effects)
+                    self._set_stocks(enforce, spec.effects)
             self._first_escalation(enforce, rl.holder)
         bluffed = rows[~binds]
         if rl.public and len(bluffed):
@@ -307,7 +321,7 @@ class CrisisModel(mesa.Model):
             for k, spec in enumerate(a.move_specs):
                 made = rows[option == 2 + k]
                 if len(made) and spec.effects:
-                    self.stocks[made] = self._apply_effects(self.stocks[made], spec.effects)
+                    self._set_stocks(made, spec.effects)
         up = new > self.rung[rows]
         for a in movers:  # first escalator: highest mover, lowest index among ties
             _, rung = chosen[a.index]
@@ -376,6 +390,8 @@ class CrisisModel(mesa.Model):
                 }
             elif key == "chosen":
                 event[key] = {i: int(rg[h]) for i, (_, rg) in val.items()}
+            elif isinstance(val, np.ndarray) and val.ndim == 2:
+                event[key] = val[r].tolist()
             elif isinstance(val, np.ndarray):
                 event[key] = val[r].item() if val.shape[0] == self.n_trials else val[h].item()
             else:

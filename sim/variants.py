@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.errors import did_you_mean
 
-__all__ = ["Applied", "Variant", "apply_changes", "parse_change_path"]
+__all__ = ["Applied", "Variant", "apply_changes"]
 
 Path = tuple[str | int, ...]
 DottedPath = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")]
@@ -55,11 +55,6 @@ class Applied:
     dotted: str
     path: Path
     deleted: bool = False
-
-
-def parse_change_path(dotted: str) -> list[str]:
-    """Split a dotted change path into its parts."""
-    return dotted.split(".")
 
 
 def apply_changes(
@@ -96,7 +91,7 @@ def apply_changes(
 
 
 def _apply(data: dict, dotted: str, value: Any) -> tuple[Path, str | None]:
-    parts = parse_change_path(dotted)
+    parts = dotted.split(".")
     node: Any = data
     path: list[str | int] = []
     for i, part in enumerate(parts):

@@ -1,0 +1,148 @@
+"""Replay one trial of a run and tell it round by round in plain English.
+
+A trial is replayed by re-running its chunk (same seed, same chunk size) with a trace
+on the trial's row, so the story is exactly the trial the run counted.
+"""
+
+from __future__ import annotations
+
+from sim.chunk import chunk_seed, chunk_sizes
+from sim.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario, compile_scenario
+from sim.model import CrisisModel
+from sim.scenario import Scenario
+
+__all__ = ["explain", "replay"]
+
+
+def replay(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
+           chunk_size: int, trials: int | None = None) -> tuple[CrisisModel, int]:
+    """Re-run the chunk holding ``trial``; return the traced model and the trial's row."""
+    cs = compile_scenario(scenario) if isinstance(scenario, Scenario) else scenario
+    k, row = divmod(int(trial), int(chunk_size))
+    n = chunk_size
+    if trials is not None:
+        if not 0 <= trial < trials:
+            raise ValueError(f"trial {trial} is not in a run of {trials} trials")
+        n = chunk_sizes(trials, chunk_size)[k]
+    model = CrisisModel(cs, n, rng=chunk_seed(seed, k), trace_row=row, collect=False)
+    model.run()
+    return model, row
+
+
+def explain(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
+            chunk_size: int = 5_000, trials: int | None = None) -> str:
+    """The story of one trial: types drawn, proposals, responses, moves, the ending."""
+    model, row = replay(scenario, seed=seed, trial=trial, chunk_size=chunk_size, trials=trials)
+    return _Teller(model, row, seed, trial, chunk_size).story()
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+class _Teller:
+    def __init__(self, model: CrisisModel, row: int, seed: int, trial: int, chunk_size: int):
+        self.m, self.r, self.cs = model, row, model.cs
+        self.seed, self.trial, self.chunk_size = seed, trial, chunk_size
+
+    def name(self, i: int) -> str:
+        return self.cs.mediator_name if i < 0 else self.cs.actor_names[i]
+
+    def rung(self, r: int) -> str:
+        return f"rung {r} ({self.cs.rung_names[r]})"
+
+    def story(self) -> str:
+        cs, m, r = self.cs, self.m, self.r
+        out = [
+            f"Trial {self.trial} of '{cs.title}'",
+            f"(seed {self.seed}, chunk {self.trial // self.chunk_size}, row {r}, "
+            f"chunk size {self.chunk_size:,})",
+            "",
+            "Types drawn for this trial:",
+        ]
+        for i, aid in enumerate(cs.actor_ids):
+            parts = [f"{t.replace('_', ' ')} {_fmt(m.types[t][r, i])}"
+                     for t in PRIVATE_TYPES + PUBLIC_TYPES]
+            out.append(f"  {cs.actor_names[i]}: " + ", ".join(parts))
+        for s, sid in enumerate(cs.stock_ids):
+            out.append(f"  {sid}: starts at {_fmt(m.stock_initial[r, s])}, "
+                       f"changes by {_fmt(m.stock_growth[r, s])} a round")
+        for k, rl in enumerate(cs.red_lines):
+            binds = "binds" if m.binding[r, k] else "does not bind"
+            out.append(f"  red line {rl.id} ({self.name(rl.holder)}): {binds} "
+                       f"(credibility drawn {m.credibility[r, k]:.2f})")
+        out.append(f"\nThe crisis starts at {self.rung(cs.start_rung)}.")
+        for e in m.events:
+            out.extend(self.tell(e))
+        return "\n".join(out)
+
+    def tell(self, e: dict) -> list[str]:
+        cs, kind = self.cs, e["kind"]
+        if kind == "round":
+            stocks = ", ".join(f"{sid} {_fmt(v)}" for sid, v in zip(cs.stock_ids, e["stocks"]))
+            return ["", f"Round {e['round']} ({self.rung(e['rung'])})"
+                    + (f": {stocks}." if stocks else ".")]
+        if kind == "incident":
+            return [f"  An incident pushes the crisis to {self.rung(e['rung'])}."]
+        if kind == "red_line":
+            rl = cs.red_lines[e["red_line"]]
+            who = self.name(rl.holder)
+            what = f"{who}'s red line '{rl.id}'" + (f" ({rl.description})" if rl.description
+                                                     else "")
+            if e["enforced"]:
+                resp = f": {who} moves to {self.rung(rl.response)}" if rl.response >= 0 else ""
+                return [f"  {what} is crossed and enforced{resp}."]
+            cost = " and pays its audience cost" if rl.public else ""
+            return [f"  {what} is crossed but not enforced: {who} backs down{cost}."]
+        if kind == "proposal":
+            lines = [f"  {self.name(e['proposer'])} proposes: "
+                     f"{cs.describe_package(e['packages'])}."]
+            for j, (ok, vetoed, margin) in e["verdicts"].items():
+                lines.append("  " + self.verdict(j, e["packages"], ok, vetoed, margin))
+            return lines
+        if kind == "moves":
+            return self.moves(e)
+        if kind == "breakdown":
+            return ["  Talks break down: the risk at this rung materialises and the crisis "
+                    "slides into war."]
+        if kind == "end":
+            ending = cs.endings[e["ending"]]
+            text = {
+                "deal": "A deal is concluded.",
+                "war": "The crisis has become a war.",
+                "horizon": "The horizon is reached without a deal.",
+            }.get(ending, f"The trial ends: {ending}.")
+            out = cs.outcomes[self.m.outcomes()[self.r]]
+            return ["", f"{text} Outcome: {out.label} after {self.m.rounds[self.r]} round(s), "
+                    f"peak {self.rung(self.m.peak[self.r])}."]
+        return []
+
+    def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float) -> str:
+        who = self.name(j)
+        if ok:
+            return f"{who} accepts (worth {margin:+.3f} more to it than holding out)."
+        if vetoed:
+            lines = [rl.id for k, rl in enumerate(self.cs.red_lines)
+                     if rl.kind == "package" and rl.holder == j and rl.mask[package]
+                     and self.m.binding[self.r, k]]
+            return f"{who} rejects: the package crosses its red line {', '.join(lines)}."
+        if margin >= 0:
+            return f"{who} rejects although it would gain {margin:.3f} (a noisy choice)."
+        return (f"{who} rejects: holding out is worth {-margin:.3f} more to it "
+                "(the value of continuing, its war option and its resolve).")
+
+    def moves(self, e: dict) -> list[str]:
+        before = e["rung"]
+        parts = []
+        for i, r in e["chosen"].items():
+            spec = next((s for s in self.cs.moves[i] if s.rung == r and r > before), None)
+            if spec is not None:
+                parts.append(f"{self.name(i)} escalates to {self.rung(r)}: {spec.name}")
+            elif r < before:
+                parts.append(f"{self.name(i)} steps down")
+            else:
+                parts.append(f"{self.name(i)} holds")
+        lines = ["  Moves: " + "; ".join(parts) + "." if parts else "  No one moves."]
+        if e["new"] != before:
+            lines.append(f"  The crisis is now at {self.rung(e['new'])}.")
+        return lines
