@@ -26,8 +26,8 @@ import numpy as np
 
 __all__ = ["BeliefGrid", "acceptance", "make_belief_grid", "update_on_rejection"]
 
-PARTICLES = 64  # per uncertain type; a product grid of 12 x 12 when both are uncertain
-BINS = 64
+PARTICLES = 64  # per uncertain type; a product grid of 8 x 8 when both are uncertain
+BINS = 32
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def make_belief_grid(war_cost, resolve, breakdown: np.ndarray, k: int = PARTICLE
         c, r = _quantiles(war_cost, k), _quantiles(resolve, k)
         per_axis = k
     else:  # a product grid of the two marginals
-        per_axis = 12
+        per_axis = 8
         cc, rr = np.meshgrid(_quantiles(war_cost, per_axis), _quantiles(resolve, per_axis))
         c, r = cc.ravel(), rr.ravel()
     z = r[None, :] - breakdown[:, None] * c[None, :]
@@ -78,19 +78,21 @@ def _cdf(cum: np.ndarray, lo: float, width: float, z0: float, thr: np.ndarray) -
     """Piecewise-linear CDF with bin-edge values ``cum`` (rows, BINS + 1) at ``thr``."""
     if width <= 0:  # every particle has the same Z: a step
         return (thr >= z0).astype(float)
-    pos = (thr - lo) / width
-    b = np.clip(pos.astype(np.int64), 0, BINS - 1)
-    frac = np.clip(pos - b, 0.0, 1.0)
+    pos = thr - lo
+    pos *= 1.0 / width
+    np.clip(pos, 0.0, BINS - 1e-9, out=pos)  # below the grid: 0; above: 1
+    b = pos.astype(np.intp)
+    pos -= b  # the fraction of the bin below the threshold
     if cum.ndim == 1:
         left, right = cum[b], cum[b + 1]
     else:
-        flat = b + (np.arange(cum.shape[0]) * (BINS + 1))[:, None]
+        b += (np.arange(cum.shape[0]) * (BINS + 1))[:, None]
         c = cum.ravel()
-        left, right = c[flat], c[flat + 1]
-    p = left + (right - left) * frac
-    p[pos < 0] = 0.0
-    p[pos >= BINS] = 1.0
-    return p
+        left, right = c[b], c[b + 1]
+    right -= left
+    right *= pos
+    right += left
+    return right
 
 
 def acceptance(

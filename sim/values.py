@@ -85,19 +85,32 @@ def plan_values(
     V[T + 1] = U[:, cs.status_quo][None, :]
     parties = cs.parties
     rows = np.arange(N)
-    net = U[:, None, :] - penalty  # (A, N, P) value of accepting, net of audience costs
-    allowed = ~veto
+    cache = {}
+
+    def candidates(proposer: int):
+        """Packages the proposer considers, with each actor's net value of them."""
+        if proposer not in cache:
+            c = cs.mediator_packages if proposer < 0 else np.arange(U.shape[1])
+            net = U[:, None, c] - penalty[:, :, c]  # (A, N, C) net of audience costs
+            cache[proposer] = (c, net, ~veto[:, :, c])
+        return cache[proposer]
+
     for t in range(T, 0, -1):
         W = war_value(cs, capabilities(cs, base_capability, stocks[t]), war_cost)
         D = q * W + (1 - q) * discount * V[t + 1]
         proposer = _proposer_at(cs, t)
-        ok = np.ones((N, U.shape[1]), dtype=bool)
-        nash = np.ones((N, U.shape[1]))
+        c, net, allowed = candidates(proposer)
+        ok = np.ones((N, len(c)), dtype=bool)
+        nash = np.ones((N, len(c)))
         for j in parties:
             floor = D[:, [j]] if j == proposer else D[:, [j]] + resolve[:, [j]]
             gain = net[j] - floor
-            ok &= allowed[j] & (gain >= 0)
-            nash *= np.maximum(gain, 0) + 1e-9
+            ok &= allowed[j]
+            ok &= gain >= -1e-12  # ties (an offer of exactly the reservation) accept
+            if proposer < 0:
+                np.maximum(gain, 0, out=gain)
+                gain += 1e-9
+                nash *= gain
         if proposer < 0:
             score = nash
         else:
