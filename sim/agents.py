@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from sim import beliefs as bel
+from sim.values import TIE
 
 __all__ = ["ActorAgent", "MediatorAgent", "logit_choice"]
 
@@ -80,6 +81,11 @@ class _Proposer(mesa.Agent):
             p_all *= p * m.expected_veto_pass[j][packages][None, :]
         return p_all
 
+    def scripted_proposal(self, rows: np.ndarray, t: int):
+        """The package a script forces in round t, or None."""
+        forced = self.model.script.proposals.get((self.script_index, t))
+        return None if forced is None else np.full(len(rows), forced)
+
     def observe_rejection(self, rows, j, packages, t) -> None:
         """Bayesian update of the belief about responder j after it rejected."""
         m = self.model
@@ -112,6 +118,7 @@ class ActorAgent(_Proposer):
         cs = model.cs
         self.index = index
         self.observer_index = index
+        self.script_index = index
         self.actor_id = cs.actor_ids[index]
         self.war_cost = types["war_cost"]
         self.resolve = types["resolve"]
@@ -128,6 +135,8 @@ class ActorAgent(_Proposer):
     # --- proposing -------------------------------------------------------------------
     def propose(self, rows: np.ndarray, t: int) -> np.ndarray:
         """Maximise P(accept) * objective + (1 - P(accept)) * value of rejection."""
+        if (forced := self.scripted_proposal(rows, t)) is not None:
+            return forced
         m = self.model
         cs = m.cs
         i = self.index
@@ -154,8 +163,11 @@ class ActorAgent(_Proposer):
         reservation = m.reservation_centre(rows, j, t) + self.private_shift(rows)
         margin = net - reservation
         vetoed = m.veto[j][rows, packages]
-        if np.isinf(self.rationality):
-            accept = margin >= -1e-12
+        forced = m.script.responses.get((j, t))
+        if forced is not None:
+            accept = np.full(len(rows), forced)
+        elif np.isinf(self.rationality):
+            accept = margin >= -TIE
         else:
             accept = u < 1.0 / (1.0 + np.exp(-np.clip(self.rationality * margin, -700, 700)))
         return accept & ~vetoed, vetoed, margin
@@ -211,8 +223,25 @@ class ActorAgent(_Proposer):
         war = rungs >= cs.war_rung
         eu = np.where(war, w_own, eu) - costs
         eu = np.where(available, eu, -np.inf)
+        forced = m.script.moves.get((i, t))
+        if forced is not None:
+            return self.scripted_move(rungs, available, forced, t)
         option = logit_choice(m.rng, eu, self.rationality)
         return option, rungs[np.arange(len(rows)), option]
+
+    def scripted_move(self, rungs, available, rung: int, t: int):
+        """The option that reaches the scripted rung (stay, step down or a move)."""
+        from sim.script import ScriptError
+
+        match = (rungs == rung) & available
+        match[:, 0] |= rungs[:, 0] == rung  # staying is always possible
+        if not match.any(axis=1).all():
+            raise ScriptError(
+                f"{self.actor_id} cannot reach rung {rung} in round {t}: its options are "
+                "to stay, step down one rung, or one of its moves above the current rung"
+            )
+        option = np.argmax(match, axis=1)
+        return option, rungs[np.arange(len(rungs)), option]
 
 
 class MediatorAgent(_Proposer):
@@ -222,11 +251,14 @@ class MediatorAgent(_Proposer):
     def __init__(self, model):
         super().__init__(model)
         self.observer_index = model.cs.n_actors
+        self.script_index = -1
         self.name = model.cs.mediator_name
         self.rationality = float(model.cs.mediator_rationality)
         self._init_beliefs(model)
 
     def propose(self, rows: np.ndarray, t: int) -> np.ndarray:
+        if (forced := self.scripted_proposal(rows, t)) is not None:
+            return forced
         m = self.model
         cs = m.cs
         parties = [int(j) for j in cs.parties]

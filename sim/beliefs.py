@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.values import TIE
+
 __all__ = ["BeliefGrid", "acceptance", "make_belief_grid", "update_on_rejection"]
 
 PARTICLES = 64  # per uncertain type; a product grid of 8 x 8 when both are uncertain
@@ -77,7 +79,7 @@ def make_belief_grid(war_cost, resolve, breakdown: np.ndarray, k: int = PARTICLE
 def _cdf(cum: np.ndarray, lo: float, width: float, z0: float, thr: np.ndarray) -> np.ndarray:
     """Piecewise-linear CDF with bin-edge values ``cum`` (rows, BINS + 1) at ``thr``."""
     if width <= 0:  # every particle has the same Z: a step
-        return (thr >= z0).astype(float)
+        return (thr >= z0 - TIE).astype(float)
     pos = thr - lo
     pos *= 1.0 / width
     np.clip(pos, 0.0, BINS - 1e-9, out=pos)  # below the grid: 0; above: 1
@@ -135,7 +137,7 @@ def update_on_rejection(
     """
     gap = threshold[rows][:, None] - grid.z[rung[rows]]
     if np.isinf(rationality):
-        p_accept = (gap >= 0).astype(float)
+        p_accept = (gap >= -TIE).astype(float)
     else:
         p_accept = 1.0 / (1.0 + np.exp(-np.clip(rationality * gap, -700, 700)))
     w = weights[rows] * (1.0 - p_accept)

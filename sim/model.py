@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.agents import ActorAgent, MediatorAgent
 from sim.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario
+from sim.script import Script
 from sim.values import capabilities, plan_values, proposer_at, war_value_public
 
 __all__ = ["CrisisModel"]
@@ -36,12 +37,15 @@ class CrisisModel(mesa.Model):
         Record a narrative of this trial (row within the chunk).
     collect : bool
         Record per-round aggregates with Mesa's DataCollector.
+    script : Script, optional
+        Forced proposals, responses or moves (see :mod:`sim.script`).
     """
 
     def __init__(self, cs: CompiledScenario, n_trials: int, rng=None, trace_row=None,
-                 collect: bool = True):
+                 collect: bool = True, script: Script | None = None):
         super().__init__(rng=rng)
         self.cs = cs
+        self.script = script or Script()
         self.n_trials = n = int(n_trials)
         self.round = 0
         self.trace_row = trace_row

@@ -80,7 +80,7 @@ class _Teller:
         cs, kind = self.cs, e["kind"]
         if kind == "round":
             stocks = ", ".join(f"{sid} {_fmt(v)}" for sid, v in zip(cs.stock_ids, e["stocks"]))
-            return ["", f"Round {e['round']} ({self.rung(e['rung'])})"
+            return ["", f"Round {e['round']}, at {self.rung(e['rung'])}"
                     + (f": {stocks}." if stocks else ".")]
         if kind == "incident":
             return [f"  An incident pushes the crisis to {self.rung(e['rung'])}."]
@@ -95,7 +95,8 @@ class _Teller:
             cost = " and pays its audience cost" if rl.public else ""
             return [f"  {what} is crossed but not enforced: {who} backs down{cost}."]
         if kind == "proposal":
-            lines = [f"  {self.name(e['proposer'])} proposes: "
+            proposer = self.name(e["proposer"])
+            lines = [f"  {proposer[:1].upper()}{proposer[1:]} proposes: "
                      f"{cs.describe_package(e['packages'])}."]
             for j, (ok, vetoed, margin) in e["verdicts"].items():
                 lines.append("  " + self.verdict(j, e["packages"], ok, vetoed, margin))
@@ -119,8 +120,10 @@ class _Teller:
 
     def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float) -> str:
         who = self.name(j)
+        if ok and margin >= 0:
+            return f"{who} accepts (worth {margin:.3f} more to it than holding out)."
         if ok:
-            return f"{who} accepts (worth {margin:+.3f} more to it than holding out)."
+            return f"{who} accepts although holding out is worth {-margin:.3f} more (a noisy choice)."
         if vetoed:
             lines = [rl.id for k, rl in enumerate(self.cs.red_lines)
                      if rl.kind == "package" and rl.holder == j and rl.mask[package]

@@ -107,7 +107,13 @@ def _chunks_in_order(cs, sizes, seed, chunk_size, workers, collect):
         for k, n in enumerate(sizes):
             yield run_chunk(cs, k, n, seed, chunk_size, collect)
         return
-    ctx = get_context("fork") if sys.platform.startswith("linux") else get_context("spawn")
+    if sys.platform.startswith("linux"):
+        # A fork server imported once: workers start fast and never inherit the
+        # parent's threads (pyarrow, BLAS), which plain fork could deadlock on.
+        ctx = get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.chunk"])
+    else:
+        ctx = get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending = {}
         next_submit = 0

@@ -5,8 +5,9 @@ private types, the escalation ladder, red lines, state stocks (missiles, nuclear
 progress), the negotiation protocol and the outcome categories. The engine knows
 nothing about any particular crisis; ``scenarios/`` holds the crises.
 
-Every numeric field may carry provenance: distributions take ``source:`` or
-``assumption:`` keys, and most objects have a ``note`` the loader keeps.
+Every number says where it comes from: distributions take ``source:`` or
+``assumption:`` keys, and every object that holds plain numbers has ``source`` and
+``assumption`` fields for the article sentence it encodes or the reason for the value.
 """
 
 from __future__ import annotations
@@ -269,6 +270,8 @@ class Ladder(_Model):
     strike_rung: int | None = Field(
         default=None, ge=0, description="Lowest rung that counts as a military strike."
     )
+    source: str | None = None
+    assumption: str | None = None
 
     @model_validator(mode="after")
     def _indices(self) -> Ladder:
@@ -354,6 +357,8 @@ class Terminal(_Model):
     stock: Identifier
     at_least: float
     description: str = ""
+    source: str | None = None
+    assumption: str | None = None
 
 
 class Protocol(_Model):
@@ -391,6 +396,8 @@ class Outcome(_Model):
     label: str
     when: OutcomeCondition = Field(default_factory=OutcomeCondition)
     description: str = ""
+    source: str | None = None
+    assumption: str | None = None
 
 
 class Scenario(_Model):

@@ -14,7 +14,10 @@ import numpy as np
 
 from sim.compile import CompiledScenario
 
-__all__ = ["capabilities", "plan_values", "stock_path", "war_value", "war_value_public"]
+#: Ties within this tolerance count as acceptable (an offer of exactly the reservation).
+TIE = 1e-9
+
+__all__ = ["TIE", "capabilities", "plan_values", "stock_path", "war_value", "war_value_public"]
 
 
 def capabilities(cs: CompiledScenario, base: np.ndarray, stocks: np.ndarray) -> np.ndarray:
@@ -106,7 +109,7 @@ def plan_values(
             floor = D[:, [j]] if j == proposer else D[:, [j]] + resolve[:, [j]]
             gain = net[j] - floor
             ok &= allowed[j]
-            ok &= gain >= -1e-12  # ties (an offer of exactly the reservation) accept
+            ok &= gain >= -TIE
             if proposer < 0:
                 np.maximum(gain, 0, out=gain)
                 gain += 1e-9

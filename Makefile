@@ -1,0 +1,36 @@
+# make demo  - set up .venv (finding a Python >= 3.12 on its own) and run the Feb 2026 baseline
+# make test  - set up the same way and run the whole test suite
+# make bench - print the performance figures quoted in the README
+
+PYTHON ?= $(shell scripts/find-python)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lint schema clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found; see scripts/find-python" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/escalation run scenarios/iran_2026/baseline.yaml --trials 100000 --seed 7 \
+		--out results/baseline --overwrite
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_run.py
+
+schema: $(STAMP)
+	$(BIN)/escalation schema > schema/scenario.schema.json
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis

@@ -1,0 +1,86 @@
+"""Scripted play: force some actors' proposals, responses or ladder moves by round.
+
+Used for exact-trace tests (in the spirit of Axelrod's ``versus_test``), teaching
+("what if the US had not escalated in round 2?") and, later, role-play where a
+person plays one actor. A script applies to every trial of a chunk::
+
+    script = Script.from_dict(cs, {
+        "mediator": {"proposals": {1: {"enrichment": "zero", ...}}},
+        "iran": {"responses": {1: False}, "moves": {1: 5}},
+    })
+
+Rounds are numbered from 1. Anything not scripted is decided by the model as usual;
+a binding red line still vetoes a scripted acceptance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.compile import CompiledScenario
+
+__all__ = ["Script", "ScriptError"]
+
+MEDIATOR = "mediator"
+
+
+class ScriptError(ValueError):
+    """A script names an unknown actor, package level or unreachable move."""
+
+
+@dataclass(frozen=True)
+class Script:
+    proposals: dict[tuple[int, int], int] = field(default_factory=dict)  # (who, round)
+    responses: dict[tuple[int, int], bool] = field(default_factory=dict)  # (actor, round)
+    moves: dict[tuple[int, int], int] = field(default_factory=dict)  # (actor, round) -> rung
+
+    @classmethod
+    def from_dict(cls, cs: CompiledScenario, data: dict) -> Script:
+        proposals, responses, moves = {}, {}, {}
+        for who, plan in data.items():
+            if who == MEDIATOR:
+                index = -1
+            elif who in cs.actor_ids:
+                index = cs.actor_ids.index(who)
+            else:
+                raise ScriptError(
+                    f"unknown actor '{who}' in script; valid: {', '.join(cs.actor_ids)}, "
+                    f"{MEDIATOR}"
+                )
+            unknown = set(plan) - {"proposals", "responses", "moves"}
+            if unknown:
+                raise ScriptError(f"{who}: unknown script keys {sorted(unknown)}; valid: "
+                                  "proposals, responses, moves")
+            for t, labels in plan.get("proposals", {}).items():
+                proposals[(index, int(t))] = package_index(cs, labels)
+            for t, accept in plan.get("responses", {}).items():
+                responses[(index, int(t))] = bool(accept)
+            for t, rung in plan.get("moves", {}).items():
+                if not 0 <= int(rung) < cs.n_rungs:
+                    raise ScriptError(f"{who}: round {t}: rung {rung} is not on the ladder")
+                moves[(index, int(t))] = int(rung)
+        return cls(proposals, responses, moves)
+
+
+def package_index(cs: CompiledScenario, labels: dict[str, str]) -> int:
+    """Index of the package with these level labels (every issue must be given)."""
+    missing = set(cs.issue_ids) - set(labels)
+    extra = set(labels) - set(cs.issue_ids)
+    if missing or extra:
+        raise ScriptError(f"a package needs exactly the issues {', '.join(cs.issue_ids)}")
+    want = []
+    for k, iid in enumerate(cs.issue_ids):
+        label = str(labels[iid])
+        if label not in cs.level_labels[k]:
+            raise ScriptError(f"'{label}' is not a level of '{iid}'; valid: "
+                              f"{', '.join(cs.level_labels[k])}")
+        want.append(cs.level_labels[k].index(label))
+    hit = np.flatnonzero(np.all(cs.packages == want, axis=1))
+    if len(hit) == 0:
+        raise ScriptError(
+            "that package is dominated (some other package is at least as good for "
+            "every actor and crosses no more red lines), so the engine never considers it"
+        )
+    return int(hit[0])

@@ -1,0 +1,188 @@
+"""The engine: known answers, exact scripted traces, determinism and invariants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from sim import load_scenario, run
+from sim.chunk import chunk_seed, run_chunk
+from sim.compile import compile_scenario
+from sim.loader import scenario_from_dict
+from sim.model import CrisisModel
+from sim.script import Script, ScriptError
+from tests.property import scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+V1 = ROOT / "scenarios/validation/v1_risk_return.yaml"
+TRACE = ROOT / "tests/fixtures/trace.yaml"
+
+
+def agrees(p_hat: float, p: float, n: int) -> bool:
+    """THEORY.md's Monte Carlo agreement rule: within 4 standard errors."""
+    return abs(p_hat - p) < 4 * np.sqrt(p * (1 - p) / n)
+
+
+# --- known answers -----------------------------------------------------------------
+
+
+def test_v1_risk_return_offer_and_war_probability():
+    """Fearon (1995): x* = 1 - p - (cbar - c_A)/2 = 0.40 and P(war) = 1/3."""
+    n = 40_000
+    result = run(load_scenario(V1), trials=n, seed=11)
+    trials = result.trials
+    offers = trials.loc[trials.outcome == "settlement", "deal_share"].unique()
+    assert list(offers) == ["0.4"]
+    p_war = (trials.outcome == "war").mean()
+    assert agrees(p_war, 1 / 3, n), p_war
+
+
+def test_v1_complete_information_never_fights():
+    """With c_B known, A offers exactly B's war value and B accepts: P(war) = 0 exactly."""
+    result = run(load_scenario(ROOT / "scenarios/validation/v1_complete_information.yaml"),
+                 trials=5_000, seed=3)
+    assert (result.trials.outcome == "settlement").all()
+    assert set(result.trials.deal_share) == {"0.35"}
+
+
+@pytest.mark.parametrize(("c_a", "cbar"), [(0.05, 0.4), (0.2, 0.3), (0.0, 0.2)])
+def test_v1_war_probability_at_other_points(c_a, cbar):
+    """P(war) = (cbar - c_A) / (2 cbar) away from the sheet's test point."""
+    data = load_scenario(V1).model_dump(mode="json", exclude_none=True)
+    data["actors"]["a"]["war_cost"] = c_a
+    data["actors"]["b"]["war_cost"] = {"dist": "uniform", "low": 0.0, "high": cbar}
+    n = 20_000
+    result = run(scenario_from_dict(data), trials=n, seed=5)
+    p_war = (result.trials.outcome == "war").mean()
+    assert agrees(p_war, (cbar - c_a) / (2 * cbar), n), p_war
+
+
+# --- exact traces ------------------------------------------------------------------
+
+
+def _trace(script: dict, seed: int = 1):
+    cs = compile_scenario(load_scenario(TRACE))
+    model = CrisisModel(cs, 1, rng=chunk_seed(seed, 0), trace_row=0, collect=False,
+                        script=Script.from_dict(cs, script))
+    model.run()
+    return model, cs
+
+
+def _summary(events):
+    out = []
+    for e in events:
+        if e["kind"] == "proposal":
+            out.append((e["round"], "verdicts", {j: v[0] for j, v in e["verdicts"].items()}))
+        elif e["kind"] == "moves":
+            out.append((e["round"], "moves", e["chosen"], e["new"]))
+        elif e["kind"] in ("red_line", "end"):
+            out.append((e["round"], e["kind"], e.get("ending", e.get("enforced"))))
+    return out
+
+
+def test_scripted_trace_is_exact():
+    """Forced moves give exactly this round-by-round sequence and outcome."""
+    model, cs = _trace({
+        "blue": {"moves": {1: 1, 2: 1}},
+        "red": {"moves": {1: 0, 2: 1}, "responses": {3: True}},
+        "mediator": {"proposals": {3: {"enrichment": "low"}}},
+    })
+    assert _summary(model.events) == [
+        (1, "verdicts", {0: True, 1: False}),
+        (1, "moves", {0: 1, 1: 0}, 1),
+        (2, "verdicts", {0: True, 1: False}),
+        (2, "moves", {0: 1, 1: 1}, 1),
+        (3, "red_line", True),  # red's missiles reach 130 >= 125: blue strikes
+        (3, "verdicts", {0: True, 1: True}),
+        (3, "end", 0),
+    ]
+    assert model.outcomes()[0] == cs.outcome_ids.index("deal")
+    assert model.peak[0] == 2
+    assert model.first_escalator[0] == cs.actor_ids.index("blue")
+    assert cs.package_labels(model.deal[0]) == {"enrichment": "low"}
+
+
+def test_scripted_war_move_ends_in_war():
+    model, cs = _trace({"red": {"moves": {1: 1}}, "blue": {"moves": {2: 2}}})
+    # Round 2: blue's strike campaign (rung 2) halves red's missiles.
+    assert model.rung[0] >= 2 and model.peak[0] >= 2
+    assert model.stocks[0, 0] < 120
+
+
+def test_script_errors_are_clear():
+    cs = compile_scenario(load_scenario(TRACE))
+    with pytest.raises(ScriptError, match="unknown actor 'green'"):
+        Script.from_dict(cs, {"green": {"moves": {1: 1}}})
+    with pytest.raises(ScriptError, match="'medium' is not a level of 'enrichment'"):
+        Script.from_dict(cs, {"mediator": {"proposals": {1: {"enrichment": "medium"}}}})
+    model = CrisisModel(cs, 1, rng=chunk_seed(1, 0),
+                        script=Script.from_dict(cs, {"red": {"moves": {1: 2}}}))
+    with pytest.raises(ScriptError, match="red cannot reach rung 2 in round 1"):
+        model.run()
+
+
+# --- determinism and identity --------------------------------------------------------
+
+
+def test_same_seed_same_trials_any_workers():
+    scenario = load_scenario(ROOT / "scenarios/iran_2026/baseline.yaml")
+    one = run(scenario, trials=3_000, seed=9, chunk_size=1_000, workers=1).trials
+    two = run(scenario, trials=3_000, seed=9, chunk_size=1_000, workers=2).trials
+    pd.testing.assert_frame_equal(one, two)
+    other = run(scenario, trials=3_000, seed=10, chunk_size=1_000, workers=1).trials
+    assert not one.equals(other)
+
+
+def test_trial_depends_only_on_seed_chunk_size_and_index():
+    """A chunk run on its own reproduces the rows it has inside a larger run."""
+    cs = compile_scenario(load_scenario(ROOT / "scenarios/iran_2026/baseline.yaml"))
+    whole = run(cs, trials=2_000, seed=4, chunk_size=500).trials
+    chunk2 = run_chunk(cs, 2, 500, 4, 500).trials
+    pd.testing.assert_frame_equal(whole.iloc[1000:1500].reset_index(drop=True), chunk2)
+
+
+# --- invariants over generated scenarios -----------------------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_invariants_hold_for_generated_scenarios(data):
+    scenario = scenario_from_dict(data)
+    cs = compile_scenario(scenario)
+    result = run(cs, trials=64, seed=2, chunk_size=32)
+    t = result.trials
+    summary = result.summary()
+    shares = [o["share"] for o in summary["outcomes"]]
+    assert np.isclose(sum(shares), 1.0) and not np.isnan(shares).any()
+    assert (t.rounds >= 1).all() and (t.rounds <= cs.horizon).all()
+    assert (t.peak_rung >= t.final_rung).all()
+    assert (t.peak_rung >= cs.start_rung).all()
+    assert ((t.ended_by == "war") == (t.final_rung >= cs.war_rung)).all()
+    assert ((t.ended_by == "deal") == (t.deal_issue0 != "")).all()
+    assert (t.outcome == np.where(t.ended_by == "deal", "deal",
+                                  np.where(t.ended_by == "war", "war", "stalemate"))).all()
+    # same seed, same numbers
+    again = run(cs, trials=64, seed=2, chunk_size=32).trials
+    pd.testing.assert_frame_equal(t, again)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_horizon=1))
+def test_no_breakdown_risk_and_no_war_moves_means_no_war(data):
+    """War needs a route: with zero breakdown risk and no move to the war rung (and no
+    red line that responds with war), no trial can end in war."""
+    war_rung = data["ladder"]["war_rung"]
+    for rung in data["ladder"]["rungs"]:
+        rung["breakdown_risk"] = 0.0
+    for actor in data["actors"].values():
+        actor["moves"] = [m for m in actor["moves"] if m["rung"] < war_rung]
+    for rl in data["red_lines"].values():
+        if rl.get("response") is not None:
+            rl["response"] = min(rl["response"], war_rung - 1)
+    data["incidents"] = {"rate": 0.0}
+    result = run(scenario_from_dict(data), trials=64, seed=1, chunk_size=64)
+    assert (result.trials.ended_by != "war").all()
