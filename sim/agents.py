@@ -217,7 +217,7 @@ class ActorAgent(_Proposer):
         costs = np.zeros_like(eu)
         for k, spec in enumerate(self.move_specs):
             costs[:, 2 + k] = self.move_costs[rows, k]
-            if spec.effects:
+            if spec.effects and m.cs.stock_capability[[e[0] for e in spec.effects]].any():
                 after = m.war_public(rows, effects=spec.effects)[:, i]
                 eu[:, 2 + k] += 0.5 * (after - w_pub[:, i])
         war = rungs >= cs.war_rung

@@ -39,7 +39,8 @@ class BeliefGrid:
     z: np.ndarray  # (n_rungs, K) each particle's Z at each rung
     lo: np.ndarray  # (n_rungs,) lower edge of the Z grid
     width: np.ndarray  # (n_rungs,) bin width (0: all particles share one Z)
-    onehot: np.ndarray  # (n_rungs, K, BINS) particle -> bin
+    order: np.ndarray  # (n_rungs, K) particles sorted by bin
+    ends: np.ndarray  # (n_rungs, BINS + 1) particles in bins below each edge
     prior_cdf: np.ndarray  # (n_rungs, BINS + 1) CDF at the bin edges under the prior
 
 
@@ -69,11 +70,10 @@ def make_belief_grid(war_cost, resolve, breakdown: np.ndarray, k: int = PARTICLE
     pos = np.divide(z - lo[:, None], width[:, None], out=np.zeros_like(z),
                     where=width[:, None] > 0)
     b = np.clip(pos.astype(np.int64), 0, BINS - 1)
-    onehot = np.zeros((len(breakdown), len(c), BINS))
-    np.put_along_axis(onehot, b[:, :, None], 1.0, axis=2)
-    mass = onehot.mean(axis=1)
-    prior_cdf = np.concatenate([np.zeros((len(breakdown), 1)), np.cumsum(mass, axis=1)], axis=1)
-    return BeliefGrid(z=z, lo=lo, width=width, onehot=onehot, prior_cdf=prior_cdf)
+    order = np.argsort(b, axis=1, kind="stable")
+    ends = np.stack([np.searchsorted(np.sort(row), np.arange(BINS + 1)) for row in b])
+    prior_cdf = ends / len(c)
+    return BeliefGrid(z=z, lo=lo, width=width, order=order, ends=ends, prior_cdf=prior_cdf)
 
 
 def _cdf(cum: np.ndarray, lo: float, width: float, z0: float, thr: np.ndarray) -> np.ndarray:
@@ -114,10 +114,12 @@ def acceptance(
             out[rows] = _cdf(grid.prior_cdf[r], *args, threshold[rows])
         rows = np.flatnonzero(at_r & touched)
         if len(rows):
-            w = weights[rows]
-            hist = (w @ grid.onehot[r]) / np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
-            cum = np.zeros((len(rows), BINS + 1))
-            np.cumsum(hist, axis=1, out=cum[:, 1:])
+            # CDF at the bin edges: cumulative weight of the particles sorted by bin
+            w = weights[rows][:, grid.order[r]]
+            cumw = np.zeros((len(rows), w.shape[1] + 1))
+            np.cumsum(w, axis=1, out=cumw[:, 1:])
+            cum = cumw[:, grid.ends[r]]
+            cum /= np.maximum(cum[:, -1:], 1e-300)
             out[rows] = _cdf(cum, *args, threshold[rows])
     return out
 

@@ -142,7 +142,7 @@ class CrisisModel(mesa.Model):
                 "deal": lambda m: int((m.ended_by == 0).sum()),
                 "war": lambda m: int((m.ended_by == 1).sum()),
             }
-            for r, name in enumerate(cs.rung_names):
+            for r, _name in enumerate(cs.rung_names):
                 reporters[f"rung_{r}"] = lambda m, r=r: int((m.rung == r).sum())
             self.datacollector = mesa.DataCollector(model_reporters=reporters)
             self.datacollector.collect(self)

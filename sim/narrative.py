@@ -60,7 +60,7 @@ class _Teller:
             "",
             "Types drawn for this trial:",
         ]
-        for i, aid in enumerate(cs.actor_ids):
+        for i, _aid in enumerate(cs.actor_ids):
             parts = [f"{t.replace('_', ' ')} {_fmt(m.types[t][r, i])}"
                      for t in PRIVATE_TYPES + PUBLIC_TYPES]
             out.append(f"  {cs.actor_names[i]}: " + ", ".join(parts))
@@ -123,7 +123,8 @@ class _Teller:
         if ok and margin >= 0:
             return f"{who} accepts (worth {margin:.3f} more to it than holding out)."
         if ok:
-            return f"{who} accepts although holding out is worth {-margin:.3f} more (a noisy choice)."
+            return (f"{who} accepts although holding out is worth {-margin:.3f} more "
+                    "(a noisy choice).")
         if vetoed:
             lines = [rl.id for k, rl in enumerate(self.cs.red_lines)
                      if rl.kind == "package" and rl.holder == j and rl.mask[package]

@@ -16,7 +16,7 @@ def plot_outcomes(summary, ax=None):
     rows = summary["outcomes"][::-1]
     share = np.array([o["share"] for o in rows])
     err = np.array([[o["share"] - o["ci_low"] for o in rows],
-                    [o["ci_high"] - o["share"] for o in rows]])
+                    [o["ci_high"] - o["share"] for o in rows]]).clip(min=0)
     y = np.arange(len(rows))
     ax.barh(y, share, xerr=err, color="#4c72b0", ecolor="#222222", capsize=4)
     ax.set_yticks(y, [o["label"] for o in rows])

@@ -38,18 +38,20 @@ def check_references(s: Scenario) -> list[Problem]:
         labels = iss.labels()
         if str(label) not in labels:
             out.append(
-                Problem(path, f"'{label}' is not a level of '{issue}'; {did_you_mean(label, labels)}")
+                Problem(
+                    path, f"'{label}' is not a level of '{issue}'; {did_you_mean(label, labels)}"
+                )
             )
 
     def condition_ok(cond, path):
         for issue, test in (cond or {}).items():
-            if need(issue, issues, path + (issue,), "issue"):
+            if need(issue, issues, (*path, issue), "issue"):
                 for key in ("at_least", "at_most"):
                     v = getattr(test, key)
                     if v is not None:
-                        level_ok(issue, v, path + (issue, key))
+                        level_ok(issue, v, (*path, issue, key))
                 for i, v in enumerate(test.among or []):
-                    level_ok(issue, v, path + (issue, "in", i))
+                    level_ok(issue, v, (*path, issue, "in", i))
 
     def rung_ok(r, path):
         if r is not None and not 0 <= r < n_rungs:
@@ -58,20 +60,20 @@ def check_references(s: Scenario) -> list[Problem]:
     for aid, a in actors.items():
         base = ("actors", aid)
         for issue, pref in a.preferences.items():
-            if need(issue, issues, base + ("preferences", issue), "issue"):
-                level_ok(issue, pref.ideal, base + ("preferences", issue, "ideal"))
+            if need(issue, issues, (*base, "preferences", issue), "issue"):
+                level_ok(issue, pref.ideal, (*base, "preferences", issue, "ideal"))
         for other in a.influence:
-            if need(other, actors, base + ("influence", other), "actor") and other == aid:
-                out.append(Problem(base + ("influence", other), "an actor cannot lobby itself"))
+            if need(other, actors, (*base, "influence", other), "actor") and other == aid:
+                out.append(Problem((*base, "influence", other), "an actor cannot lobby itself"))
         for other in a.beliefs:
-            if need(other, actors, base + ("beliefs", other), "actor") and other == aid:
-                out.append(Problem(base + ("beliefs", other), "beliefs are about other actors"))
+            if need(other, actors, (*base, "beliefs", other), "actor") and other == aid:
+                out.append(Problem((*base, "beliefs", other), "beliefs are about other actors"))
         for i, m in enumerate(a.moves):
-            rung_ok(m.rung, base + ("moves", i, "rung"))
+            rung_ok(m.rung, (*base, "moves", i, "rung"))
             for j, e in enumerate(m.effects):
-                need(e.stock, s.stocks, base + ("moves", i, "effects", j, "stock"), "stock")
+                need(e.stock, s.stocks, (*base, "moves", i, "effects", j, "stock"), "stock")
         if not a.preferences and aid in s.protocol.parties:
-            out.append(Problem(base + ("preferences",), "a party to the talks needs preferences"))
+            out.append(Problem((*base, "preferences"), "a party to the talks needs preferences"))
 
     sides = {a.side for a in actors.values() if a.side is not None}
     if len(sides) != 2:
@@ -92,15 +94,15 @@ def check_references(s: Scenario) -> list[Problem]:
 
     for rid, rl in s.red_lines.items():
         base = ("red_lines", rid)
-        need(rl.holder, actors, base + ("holder",), "actor")
-        condition_ok(rl.condition, base + ("condition",))
+        need(rl.holder, actors, (*base, "holder"), "actor")
+        condition_ok(rl.condition, (*base, "condition"))
         if rl.stock is not None:
-            need(rl.stock, s.stocks, base + ("stock",), "stock")
-        rung_ok(rl.response, base + ("response",))
+            need(rl.stock, s.stocks, (*base, "stock"), "stock")
+        rung_ok(rl.response, (*base, "response"))
         if rl.kind == "package" and rl.holder in actors and rl.holder not in s.protocol.parties:
             out.append(
                 Problem(
-                    base + ("kind",),
+                    (*base, "kind"),
                     f"'{rl.holder}' is not a party to the talks, so it cannot veto a package; "
                     "use kind 'deal' to respond to a deal instead",
                 )
@@ -110,7 +112,9 @@ def check_references(s: Scenario) -> list[Problem]:
     for tid, t in s.terminal.items():
         need(t.stock, s.stocks, ("terminal", tid, "stock"), "stock")
         if tid in BUILTIN_ENDINGS:
-            out.append(Problem(("terminal", tid), f"'{tid}' is a built-in ending; pick another name"))
+            out.append(
+                Problem(("terminal", tid), f"'{tid}' is a built-in ending; pick another name")
+            )
 
     p = s.protocol
     for i, pid in enumerate(p.parties):
@@ -136,7 +140,7 @@ def check_references(s: Scenario) -> list[Problem]:
     for oid, o in s.outcomes.items():
         base = ("outcomes", oid, "when")
         if o.when.ended_by is not None:
-            need(o.when.ended_by, endings, base + ("ended_by",), "ending")
-        condition_ok(o.when.package, base + ("package",))
-        rung_ok(o.when.peak_rung_at_least, base + ("peak_rung_at_least",))
+            need(o.when.ended_by, endings, (*base, "ended_by"), "ending")
+        condition_ok(o.when.package, (*base, "package"))
+        rung_ok(o.when.peak_rung_at_least, (*base, "peak_rung_at_least"))
     return out

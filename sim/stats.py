@@ -25,7 +25,9 @@ def wilson_interval(k, n, z: float = Z95):
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    lo = np.where(k <= 0, 0.0, np.clip(centre - half, 0, 1))
+    hi = np.where(k >= n, 1.0, np.clip(centre + half, 0, 1))
+    return np.minimum(lo, p), np.maximum(hi, p)
 
 
 def mcse(k, n):

@@ -25,10 +25,10 @@ class Tally:
 
     def __init__(self, cs: CompiledScenario):
         self.cs = cs
-        O, T = len(cs.outcomes), cs.horizon
+        n_outcomes, T = len(cs.outcomes), cs.horizon
         self.n = 0
-        self.outcome = np.zeros(O, dtype=np.int64)
-        self.rounds = np.zeros((O, T + 1), dtype=np.int64)
+        self.outcome = np.zeros(n_outcomes, dtype=np.int64)
+        self.rounds = np.zeros((n_outcomes, T + 1), dtype=np.int64)
         self.peak = np.zeros(cs.n_rungs, dtype=np.int64)
         self.first = np.zeros(cs.n_actors + 1, dtype=np.int64)
         self.crossed = np.zeros(len(cs.red_lines), dtype=np.int64)
@@ -76,12 +76,12 @@ class Summary(dict):
             f"{self['title']}",
             f"{self['trials']:,} trials, seed {self['seed']}, chunk size {self['chunk_size']:,}",
             "",
-            f"{'outcome':<28}{'share':>8}  {'95% interval':<17}{'MCSE':>8}{'median rounds':>15}",
+            f"{'outcome':<38}{'share':>8}  {'95% interval':<17}{'MCSE':>8}{'median rounds':>15}",
         ]
         for o in self["outcomes"]:
             med = "-" if o["median_rounds"] is None else f"{o['median_rounds']:g}"
             lines.append(
-                f"{o['label'][:27]:<28}{o['share']:>8.3f}  "
+                f"{o['label'][:37]:<38}{o['share']:>8.3f}  "
                 f"[{o['ci_low']:.3f}, {o['ci_high']:.3f}]  {o['mcse']:>8.4f}{med:>15}"
             )
         lines += ["", f"median rounds to outcome: {self['median_rounds']:g}", "",

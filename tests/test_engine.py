@@ -106,11 +106,16 @@ def test_scripted_trace_is_exact():
     assert cs.package_labels(model.deal[0]) == {"enrichment": "low"}
 
 
-def test_scripted_war_move_ends_in_war():
-    model, cs = _trace({"red": {"moves": {1: 1}}, "blue": {"moves": {2: 2}}})
-    # Round 2: blue's strike campaign (rung 2) halves red's missiles.
-    assert model.rung[0] >= 2 and model.peak[0] >= 2
-    assert model.stocks[0, 0] < 120
+def test_scripted_strike_applies_its_effects_and_records_who_escalated_first():
+    cs = compile_scenario(load_scenario(TRACE))
+    script = Script.from_dict(cs, {"blue": {"moves": {1: 0, 2: 2}},
+                                   "red": {"moves": {1: 1, 2: 1}}})
+    model = CrisisModel(cs, 1, rng=chunk_seed(1, 0), collect=False, script=script)
+    model.step()
+    assert (model.rung[0], model.stocks[0, 0]) == (1, 110.0)
+    model.step()  # growth to 120, then blue's strike campaign halves the missiles
+    assert (model.rung[0], model.stocks[0, 0]) == (2, 60.0)
+    assert cs.actor_ids[model.first_escalator[0]] == "red"
 
 
 def test_script_errors_are_clear():

@@ -9,6 +9,7 @@ matplotlib backend. A failing cell fails the test with that cell's source and tr
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -27,6 +28,7 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 KERNEL = "python3"
 TIMEOUT = 300  # seconds per cell; a whole notebook at 2,000 trials takes well under this
 TRIALS = "2000"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes in IPython tracebacks
 
 
 def _kernel_available() -> bool:
@@ -70,7 +72,7 @@ def test_notebook_runs(path: Path, notebook_env):
     try:
         client.execute()
     except (CellExecutionError, CellTimeoutError) as exc:
-        pytest.fail(f"{path.name}: a cell failed\n\n{exc}", pytrace=False)
+        pytest.fail(f"{path.name}: a cell failed\n\n{ANSI.sub('', str(exc))}", pytrace=False)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

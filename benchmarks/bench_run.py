@@ -1,0 +1,221 @@
+"""How fast the engine runs, why trials are batched into chunks, and how much memory it uses.
+
+Run from the project root (see benchmarks/README.md)::
+
+    .venv/bin/python benchmarks/bench_run.py            # full: about 5 minutes on 2 cores
+    .venv/bin/python benchmarks/bench_run.py --quick    # small numbers, under a minute
+    .venv/bin/python benchmarks/bench_run.py --skip-million
+
+Prints a plain-text table, then one line of JSON with every figure (the last line).
+This is a script, not a test: the figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "iran_2026" / "baseline.yaml"
+SEED = 7
+CHUNK = 5_000
+
+
+def _maxrss_mb(who: int) -> float:
+    """Peak resident set size in MB (Linux reports KB, macOS bytes)."""
+    rss = resource.getrusage(who).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 1024
+
+
+def _compiled():
+    from sim.compile import compile_scenario
+    from sim.loader import load_scenario
+
+    return compile_scenario(load_scenario(BASELINE))
+
+
+def throughput(cs, trials: int, workers: int, repeats: int) -> dict:
+    """Best-of-``repeats`` wall time of ``run`` on the baseline (results kept in memory)."""
+    from sim.runner import run
+
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run(cs, trials=trials, seed=SEED, workers=workers, chunk_size=CHUNK)
+        times.append(time.perf_counter() - t0)
+    best = min(times)
+    return {"trials": trials, "workers": workers, "repeats": repeats,
+            "seconds_best": best, "seconds_all": times, "trials_per_s": trials / best}
+
+
+def bare_mesa_models(n: int) -> dict:
+    """Rate of constructing empty ``mesa.Model`` objects (the floor for one model per trial)."""
+    import mesa
+    import numpy as np
+
+    seeds = [np.random.SeedSequence(SEED, spawn_key=(k,)) for k in range(n)]
+    t0 = time.perf_counter()
+    for s in seeds:
+        mesa.Model(rng=s)
+    dt = time.perf_counter() - t0
+    return {"models": n, "seconds": dt, "models_per_s": n / dt}
+
+
+def one_model_per_trial(cs, n: int) -> dict:
+    """Rate of constructing and running one ``CrisisModel`` per trial (chunk size 1)."""
+    from sim.chunk import chunk_seed
+    from sim.model import CrisisModel
+
+    t0 = time.perf_counter()
+    for k in range(n):
+        CrisisModel(cs, 1, rng=chunk_seed(SEED, k)).run()
+    dt = time.perf_counter() - t0
+    return {"trials": n, "seconds": dt, "trials_per_s": n / dt}
+
+
+def big_run_child(trials: int, workers: int) -> None:
+    """Entry point of the fresh subprocess: one streamed run to a temporary directory."""
+    from sim.runner import run
+
+    cs = _compiled()
+    with tempfile.TemporaryDirectory(prefix="bench_") as tmp:
+        out = Path(tmp) / "results"
+        t0 = time.perf_counter()
+        run(cs, trials=trials, seed=SEED, workers=workers, chunk_size=CHUNK, out=out)
+        dt = time.perf_counter() - t0
+        parquet_mb = (out / "trials.parquet").stat().st_size / 2**20
+    print(json.dumps({
+        "trials": trials, "workers": workers, "seconds": dt, "trials_per_s": trials / dt,
+        "parent_maxrss_mb": _maxrss_mb(resource.RUSAGE_SELF),
+        # Largest worker process (0 when the run used no worker processes).
+        "workers_maxrss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN),
+        "trials_parquet_mb": parquet_mb,
+    }))
+
+
+def big_run(trials: int, workers: int) -> dict:
+    """Run :func:`big_run_child` in a fresh interpreter so earlier work does not count."""
+    cmd = [sys.executable, __file__, "--child-big-run", str(trials), str(workers)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_seconds"] = wall  # including interpreter start-up and imports
+    return out
+
+
+def machine() -> dict:
+    from importlib import metadata
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"python": platform.python_version(), "mesa": metadata.version("mesa"),
+            "numpy": metadata.version("numpy"), "cpus": os.cpu_count(), "cpu": cpu,
+            "platform": platform.platform()}
+
+
+def _row(label: str, value: str, note: str = "") -> str:
+    return f"{label:<46} {value:>14}  {note}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small numbers, to check the script")
+    ap.add_argument("--skip-million", action="store_true",
+                    help="skip the 1,000,000-trial memory measurement")
+    ap.add_argument("--child-big-run", nargs=2, type=int, metavar=("TRIALS", "WORKERS"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child_big_run:
+        big_run_child(*args.child_big_run)
+        return 0
+
+    quick = args.quick
+    n_run = 10_000 if quick else 100_000
+    repeats = 1 if quick else 2
+    n_bare = 2_000 if quick else 20_000
+    n_single = 50 if quick else 300
+    n_big = 50_000 if quick else 1_000_000
+
+    info = machine()
+    print(f"escalation-sim benchmark{' (--quick)' if quick else ''}: "
+          f"{BASELINE.relative_to(ROOT)}, seed {SEED}, chunk size {CHUNK:,}")
+    print(f"python {info['python']}, mesa {info['mesa']}, numpy {info['numpy']}, "
+          f"{info['cpus']} CPUs ({info['cpu']})\n", flush=True)
+
+    cs = _compiled()
+    results: dict = {"machine": info, "quick": quick, "scenario": str(BASELINE.relative_to(ROOT)),
+                     "seed": SEED, "chunk_size": CHUNK}
+    # Warm-up: imports, first-call costs, page cache.
+    throughput(cs, min(CHUNK, n_run), 1, 1)
+
+    one = throughput(cs, n_run, 1, repeats)
+    two = throughput(cs, n_run, 2, repeats)
+    results["throughput"] = {"workers_1": one, "workers_2": two,
+                             "speedup_2_vs_1": two["trials_per_s"] / one["trials_per_s"]}
+    bare = bare_mesa_models(n_bare)
+    single = one_model_per_trial(cs, n_single)
+    results["one_model_per_trial"] = {
+        "bare_mesa_model": bare, "crisis_model_chunk_size_1": single,
+        "chunking_gain": one["trials_per_s"] / single["trials_per_s"],
+    }
+
+    rows = [
+        "(a) throughput, baseline scenario "
+        f"({n_run:,} trials, chunk size {CHUNK:,}, best of {repeats})",
+        _row("  1 worker", f"{one['trials_per_s']:,.0f} /s", f"{one['seconds_best']:.2f} s"),
+        _row("  2 workers", f"{two['trials_per_s']:,.0f} /s", f"{two['seconds_best']:.2f} s"),
+        _row("  speed-up, 2 workers vs 1", f"{results['throughput']['speedup_2_vs_1']:.2f} x"),
+        "",
+        "(b) why chunks: one Mesa model per trial",
+        _row(f"  bare mesa.Model() construction ({n_bare:,})", f"{bare['models_per_s']:,.0f} /s",
+             f"{1e3 * bare['seconds'] / n_bare:.3f} ms per model"),
+        _row(f"  CrisisModel per trial, chunk size 1 ({n_single:,})",
+             f"{single['trials_per_s']:,.0f} /s",
+             f"{1e3 * single['seconds'] / n_single:.2f} ms per trial"),
+        _row("  chunk size 5,000 vs 1 (1 worker)", f"{results['one_model_per_trial']['chunking_gain']:,.0f} x"),
+    ]
+    print("\n".join(rows), flush=True)
+
+    if not args.skip_million:
+        print(f"\n(c) memory: {n_big:,} trials streamed to Parquet (--out), fresh process each",
+              flush=True)
+        big = {}
+        for w in (1, 2):
+            b = big_run(n_big, w)
+            big[f"workers_{w}"] = b
+            workers_rss = (f"{b['workers_maxrss_mb']:,.0f} MB" if b["workers_maxrss_mb"] > 0
+                           else "none")
+            print(_row(f"  {w} worker{'s' if w > 1 else ''}: wall time",
+                       f"{b['seconds']:.1f} s",
+                       f"{b['trials_per_s']:,.0f} trials/s; {b['process_seconds']:.1f} s "
+                       "with start-up"))
+            print(_row("    peak RSS, main process", f"{b['parent_maxrss_mb']:,.0f} MB"))
+            print(_row("    peak RSS, largest worker process", workers_rss))
+            print(_row("    trials.parquet size", f"{b['trials_parquet_mb']:,.0f} MB"),
+                  flush=True)
+        results["big_run"] = big
+
+    print("\n" + json.dumps(results, separators=(",", ":")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

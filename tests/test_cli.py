@@ -1,0 +1,121 @@
+"""The command line as a user meets it: output, exit status, files, error messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = str(ROOT / "scenarios/iran_2026/baseline.yaml")
+TRACE = str(ROOT / "tests/fixtures/trace.yaml")
+
+
+def test_run_prints_the_summary_table(capsys):
+    assert main(["run", BASELINE, "--trials", "2000", "--seed", "7", "--workers", "1",
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "95% interval" in out and "MCSE" in out
+    assert "Regional war" in out and "peak escalation rung" in out
+    assert "red line" in out and "first to escalate" in out
+    assert "warning: with 2,000 trials" in out  # too few for +/-0.02 intervals
+
+
+def test_run_json_is_machine_readable_and_deterministic(capsys):
+    args = ["run", TRACE, "--trials", "300", "--seed", "3", "--format", "json", "--quiet"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert first == second
+    assert abs(sum(o["share"] for o in first["outcomes"]) - 1) < 1e-12
+    assert {"ci_low", "ci_high", "mcse", "median_rounds"} <= set(first["outcomes"][0])
+
+
+def test_run_writes_a_results_directory_and_refuses_to_overwrite(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", TRACE, "--trials", "500", "--seed", "1", "--out", str(out),
+                 "--quiet"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json", "outcomes.png", "rounds.parquet", "summary.json", "trials.parquet"]
+    trials = pd.read_parquet(out / "trials.parquet")
+    assert list(trials.trial) == list(range(500))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["root_seed"] == 1 and manifest["chunk_size"] == 5000
+    assert manifest["trials"] == 500 and len(manifest["scenario_sha256"]) == 64
+    assert "Deterministic trace crisis" in manifest["scenario_text"]
+    assert manifest["versions"]["mesa"].startswith("3.")
+    before = (out / "summary.json").read_bytes()
+    capsys.readouterr()
+    assert main(["run", TRACE, "--trials", "500", "--seed", "2", "--out", str(out),
+                 "--quiet"]) == 2
+    assert "already exists; choose another --out or pass --overwrite" in capsys.readouterr().err
+    assert (out / "summary.json").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["res"]  # no staging leftovers
+
+
+def test_run_on_a_bad_file_reports_problems_not_a_traceback(capsys):
+    bad = ROOT / "tests/bad_scenarios/unknown_field.yaml"
+    assert main(["run", str(bad), "--trials", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown_field.yaml:" in err and "nothing was run" in err
+    assert "Traceback" not in err
+
+
+def test_bad_options_exit_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["run", BASELINE, "--trials", "0"])
+    assert e.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_validate_ok_and_bad(capsys):
+    assert main(["validate", BASELINE, TRACE]) == 0
+    assert "baseline.yaml: ok" in capsys.readouterr().out
+    assert main(["validate", str(ROOT / "tests/bad_scenarios/not_yaml.yaml")]) == 2
+
+
+def test_explain_tells_the_story(capsys):
+    assert main(["explain", TRACE, "--seed", "1", "--trial", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Types drawn for this trial" in out
+    assert "The mediator proposes: enrichment" in out
+    assert "Red rejects: holding out is worth" in out
+    assert "blue_stock_line' is crossed and enforced: Blue moves to rung 2" in out
+    assert "Outcome: Strikes after 6 round(s)" in out
+
+
+def test_explain_matches_the_run(tmp_path, capsys):
+    """The replayed trial is the trial the run counted."""
+    assert main(["run", BASELINE, "--trials", "400", "--seed", "7", "--chunk-size", "100",
+                 "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    row = pd.read_parquet(tmp_path / "r/trials.parquet").iloc[234]
+    capsys.readouterr()
+    assert main(["explain", BASELINE, "--seed", "7", "--trial", "234",
+                 "--chunk-size", "100"]) == 0
+    out = capsys.readouterr().out
+    assert f"after {row.rounds} round(s)" in out
+
+
+def test_list_and_schema(capsys):
+    assert main(["list", str(ROOT / "scenarios")]) == 0
+    out = capsys.readouterr().out
+    assert "baseline.yaml" in out and "v1_risk_return.yaml" in out
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+
+
+def test_console_script_runs_without_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "validate", str(ROOT / "tests/bad_scenarios/empty.yaml")],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "empty.yaml" in proc.stderr
