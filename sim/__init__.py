@@ -20,6 +20,7 @@ __all__ = [
     "explain",
     "load_scenario",
     "run",
+    "theory",
 ]
 
 _WHERE = {
@@ -35,6 +36,8 @@ _WHERE = {
 
 
 def __getattr__(name: str):
+    if name == "theory":
+        return importlib.import_module("sim.theory")
     if name in _WHERE:
         return getattr(importlib.import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -77,7 +77,7 @@ class _Proposer(mesa.Agent):
                 thr -= m.penalty[j][rows][:, packages]
             grid = self.belief_grid[j]
             p = bel.acceptance(grid, self.belief_weights[j][rows], m.rung[rows], thr,
-                               self.belief_touched[j][rows])
+                               self.belief_touched[j][rows], m.cs.rationality[j])
             p_all *= p * m.expected_veto_pass[j][packages][None, :]
         return p_all
 

@@ -76,10 +76,17 @@ def make_belief_grid(war_cost, resolve, breakdown: np.ndarray, k: int = PARTICLE
     return BeliefGrid(z=z, lo=lo, width=width, order=order, ends=ends, prior_cdf=prior_cdf)
 
 
-def _cdf(cum: np.ndarray, lo: float, width: float, z0: float, thr: np.ndarray) -> np.ndarray:
-    """Piecewise-linear CDF with bin-edge values ``cum`` (rows, BINS + 1) at ``thr``."""
-    if width <= 0:  # every particle has the same Z: a step
-        return (thr >= z0 - TIE).astype(float)
+def _cdf(cum: np.ndarray, lo: float, width: float, z0: float, thr: np.ndarray,
+         rationality: float = np.inf) -> np.ndarray:
+    """Piecewise-linear CDF with bin-edge values ``cum`` (rows, BINS + 1) at ``thr``.
+
+    When every particle has the same Z the target's type is known: acceptance is a
+    step at Z, or, for a logit target, the logit probability itself (Signorino 1999).
+    """
+    if width <= 0:
+        if np.isinf(rationality):
+            return (thr >= z0 - TIE).astype(float)
+        return 1.0 / (1.0 + np.exp(-np.clip(rationality * (thr - z0), -700, 700)))
     pos = thr - lo
     pos *= 1.0 / width
     np.clip(pos, 0.0, BINS - 1e-9, out=pos)  # below the grid: 0; above: 1
@@ -99,16 +106,22 @@ def _cdf(cum: np.ndarray, lo: float, width: float, z0: float, thr: np.ndarray) -
 
 def acceptance(
     grid: BeliefGrid, weights: np.ndarray, rung: np.ndarray, threshold: np.ndarray,
-    touched: np.ndarray,
+    touched: np.ndarray, rationality: float = np.inf,
 ) -> np.ndarray:
     """P(Z <= threshold) under each trial's belief: (n, P) for thresholds (n, P).
 
-    ``touched`` marks rows whose weights differ from the prior's.
+    ``touched`` marks rows whose weights differ from the prior's. A logit target's
+    own noise is included exactly when its type is known; with an uncertain type the
+    belief about its reservation value dominates and the noise is left out.
     """
     out = np.empty_like(threshold)
     for r in np.unique(rung):
         at_r = rung == r
         args = (float(grid.lo[r]), float(grid.width[r]), float(grid.z[r, 0]))
+        if grid.width[r] <= 0:
+            rows = np.flatnonzero(at_r)
+            out[rows] = _cdf(None, *args, threshold[rows], rationality)
+            continue
         rows = np.flatnonzero(at_r & ~touched)
         if len(rows):
             out[rows] = _cdf(grid.prior_cdf[r], *args, threshold[rows])

@@ -66,12 +66,12 @@ def trial_table(model: CrisisModel, first_trial: int = 0) -> pd.DataFrame:
         "first_escalator": np.array([*cs.actor_ids, ""], dtype=object)[model.first_escalator],
         "offers": model.offers,
     }
-    deal = model.deal
-    has = deal >= 0
-    for k, iid in enumerate(cs.issue_ids):
-        labels = np.array([*cs.level_labels[k], ""], dtype=object)
-        level = np.where(has, cs.packages[np.maximum(deal, 0), k], len(labels) - 1)
-        cols[f"deal_{iid}"] = labels[level]
+    for prefix, package in (("deal", model.deal), ("last_offer", model.last_offer)):
+        has = package >= 0
+        for k, iid in enumerate(cs.issue_ids):
+            labels = np.array([*cs.level_labels[k], ""], dtype=object)
+            level = np.where(has, cs.packages[np.maximum(package, 0), k], len(labels) - 1)
+            cols[f"{prefix}_{iid}"] = labels[level]
     for k, rl in enumerate(cs.red_lines):
         cols[f"crossed_{rl.id}"] = model.crossed[:, k]
         cols[f"enforced_{rl.id}"] = model.enforced[:, k]

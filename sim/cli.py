@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--chunk-size", type=_positive_int, default=None,
                    help="the run's chunk size (default 5,000)")
 
+    th = sub.add_parser("theory", help="reproduce the classic crisis-bargaining models")
+    th.add_argument("--trials", type=_positive_int, default=100_000,
+                    help="trials for the Monte Carlo cases (default 100,000)")
+    th.add_argument("--seed", type=_seed, default=0)
+    th.add_argument("--format", choices=("table", "json"), default="table")
+
     ls = sub.add_parser("list", help="list the scenarios shipped with the project")
     ls.add_argument("directory", nargs="?", help="where to look (default: scenarios/)")
     return p
@@ -94,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             "schema": _cmd_schema,
             "explain": _cmd_explain,
             "list": _cmd_list,
+            "theory": _cmd_theory,
         }[args.command](args)
     except KeyboardInterrupt:
         print("interrupted; no results were written", file=sys.stderr)
@@ -222,6 +229,23 @@ def _cmd_explain(args) -> int:
     print(explain(scenario, seed=args.seed, trial=args.trial,
                   chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE))
     return EXIT_OK
+
+
+def _cmd_theory(args) -> int:
+    from dataclasses import asdict
+
+    from sim.theory import run_theory, theory_table
+
+    checks = run_theory(trials=args.trials, seed=args.seed,
+                        progress=lambda case: print(f"ran {case}", file=sys.stderr))
+    if args.format == "json":
+        rows = [{k: (None if isinstance(v, float) and v != v else v)  # NaN is not JSON
+                 for k, v in asdict(c).items()} for c in checks]
+        json.dump(rows, sys.stdout, indent=2, default=lambda o: o.item())
+        print()
+    else:
+        print(theory_table(checks))
+    return EXIT_OK if all(c.agree for c in checks) else EXIT_FAILED
 
 
 def default_scenario_dir() -> Path:

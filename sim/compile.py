@@ -108,6 +108,7 @@ class CompiledScenario:
     endings: tuple[str, ...]
     outcomes: tuple[OutcomeSpec, ...]
     horizon: int
+    on_horizon: str  # "stalemate" or "war"
     notes: dict = field(default_factory=dict)
 
     @property
@@ -368,4 +369,5 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         endings=endings,
         outcomes=outcomes,
         horizon=p.horizon,
+        on_horizon=p.on_horizon,
     )

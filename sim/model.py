@@ -110,6 +110,7 @@ class CrisisModel(mesa.Model):
         self.enforced = np.zeros((n, L), dtype=bool)
         self.audience_paid = np.zeros((n, A))
         self.offers = np.zeros(n, dtype=np.int64)
+        self.last_offer = np.full(n, NO_ONE, dtype=np.int64)
         self.mean_war_cost = np.array([d.mean() for d in cs.types["war_cost"]])
         mean_resolve = np.array([d.mean() for d in cs.types["resolve"]])
 
@@ -202,7 +203,14 @@ class CrisisModel(mesa.Model):
             if len(rejected):
                 self._ladder(rejected, t)
         if t >= cs.horizon:
-            self._end(np.flatnonzero(self.active), cs.endings.index("horizon"), t)
+            left = np.flatnonzero(self.active)
+            if cs.on_horizon == "war":  # the deadline is enforced
+                self.rung[left] = cs.war_rung
+                self.peak[left] = np.maximum(self.peak[left], cs.war_rung)
+                self._trace(left, "deadline")
+                self._end(left, cs.endings.index("war"), t)
+            else:
+                self._end(left, cs.endings.index("horizon"), t)
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if not self.active.any():
@@ -268,6 +276,7 @@ class CrisisModel(mesa.Model):
         proposer = self.mediator if who < 0 else self.actors[who]
         packages = proposer.propose(rows, t)
         self.offers[rows] += 1
+        self.last_offer[rows] = packages
         responders = [int(j) for j in cs.parties if j != who]
         u = self.rng.random((len(rows), len(responders)))
         accepted = np.ones(len(rows), dtype=bool)

@@ -103,6 +103,8 @@ class _Teller:
             return lines
         if kind == "moves":
             return self.moves(e)
+        if kind == "deadline":
+            return ["  The deadline passes without a deal and is enforced: war."]
         if kind == "breakdown":
             return ["  Talks break down: the risk at this rung materialises and the crisis "
                     "slides into war."]

@@ -121,7 +121,7 @@ class ContinuousRange(_Model):
 
     low: float = 0.0
     high: float = 1.0
-    steps: int = Field(default=101, ge=2, le=1001)
+    steps: int = Field(default=101, ge=2, le=100_001)
 
     @model_validator(mode="after")
     def _ordered(self) -> ContinuousRange:
@@ -375,6 +375,12 @@ class Protocol(_Model):
     status_quo: dict[Identifier, str | float] = Field(
         default_factory=dict,
         description="The package that stands if no deal is reached (stalemate).",
+    )
+    on_horizon: Literal["stalemate", "war"] = Field(
+        default="stalemate",
+        description="What happens when the horizon passes without a deal: the status quo "
+        "stands, or the deadline is enforced by war (the disagreement point of "
+        "finite-horizon bargaining).",
     )
     source: str | None = None
     assumption: str | None = None

@@ -67,7 +67,8 @@ def plan_values(
     rung: int,
 ) -> np.ndarray:
     """Backward induction from the horizon: V (horizon + 2, N, A), V[t] = value of
-    entering round t; V[horizon + 1] is the status quo.
+    entering round t; V[horizon + 1] is the status quo (or war, if the horizon is a
+    deadline enforced by war).
 
     Complete information along the projected stock path with the rung held fixed:
     the round's proposer offers the package it likes best among those every other
@@ -85,7 +86,10 @@ def plan_values(
     q = cs.breakdown[rung]
     stocks = stock_path(cs, stock_initial, stock_growth, T)
     V = np.empty((T + 2, N, A))
-    V[T + 1] = U[:, cs.status_quo][None, :]
+    if cs.on_horizon == "war":
+        V[T + 1] = war_value(cs, capabilities(cs, base_capability, stocks[T]), war_cost)
+    else:
+        V[T + 1] = U[:, cs.status_quo][None, :]
     parties = cs.parties
     rows = np.arange(N)
     cache = {}
