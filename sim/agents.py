@@ -72,9 +72,10 @@ class _Proposer(mesa.Agent):
         p_all = np.ones((len(rows), len(packages)))
         for j in responders:
             centre = m.reservation_centre(rows, j, t)
-            thr = m.cs.utility[j][packages][None, :] - centre[:, None]
+            scale = m.terms(rows, t)[0][:, [j]]
+            thr = scale * m.cs.utility[j][packages][None, :] - centre[:, None]
             if m.has_penalty[j]:
-                thr -= m.penalty[j][rows][:, packages]
+                thr -= m.penalty[j][np.ix_(rows, packages)]
             grid = self.belief_grid[j]
             p = bel.acceptance(grid, self.belief_weights[j][rows], m.rung[rows], thr,
                                self.belief_touched[j][rows], m.cs.rationality[j])
@@ -96,8 +97,9 @@ class _Proposer(mesa.Agent):
         if len(rows) == 0:
             return
         centre = m.reservation_centre(rows, j, t)
+        scale = m.terms(rows, t)[0][:, j]
         thr_full = np.zeros(m.n_trials)
-        thr_full[rows] = m.cs.utility[j][packages] - m.penalty[j][rows, packages] - centre
+        thr_full[rows] = scale * m.cs.utility[j][packages] - m.penalty[j][rows, packages] - centre
         self.belief_touched[j][rows] = True
         bel.update_on_rejection(
             self.belief_grid[j],
@@ -146,9 +148,11 @@ class ActorAgent(_Proposer):
         weights[i] = 1.0
         weights += cs.influence[i]
         weights /= weights.sum()
-        objective = (weights @ cs.utility)[None, :] - m.penalty[i][rows] * weights[i]
-        d = m.rejection_value(rows, t, own_types=True)  # (n, A)
-        fallback = d @ weights
+        scale, carry, _ = m.terms(rows, t)
+        objective = (scale * weights) @ cs.utility + (carry @ weights)[:, None]
+        if m.has_penalty[i]:
+            objective = objective - m.penalty[i][rows] * weights[i]
+        fallback = m.rejection_value(rows, t) @ weights
         eu = p_acc * objective + (1 - p_acc) * fallback[:, None]
         eu = np.where(m.veto[i][rows], -np.inf, eu)
         return logit_choice(m.rng, eu, self.rationality)
@@ -159,7 +163,8 @@ class ActorAgent(_Proposer):
         a binding red line vetoes. Returns (accepted, vetoed, margin)."""
         m = self.model
         j = self.index
-        net = m.cs.utility[j][packages] - m.penalty[j][rows, packages]
+        scale = m.terms(rows, t)[0][:, j]
+        net = scale * m.cs.utility[j][packages] - m.penalty[j][rows, packages]
         reservation = m.reservation_centre(rows, j, t) + self.private_shift(rows)
         margin = net - reservation
         vetoed = m.veto[j][rows, packages]
@@ -203,16 +208,16 @@ class ActorAgent(_Proposer):
         q_new = cs.breakdown[np.minimum(rungs, cs.n_rungs - 1)]
         w_pub = m.war_public(rows)  # (n, A)
         w_own = (w_pub[:, i] - self.war_cost[rows] * (cs.side[i] >= 0))[:, None]
-        cont = (self.discount[rows] * m.plan[t + 1][rows, i])[:, None]
+        _, _, cont_all = m.terms(rows, t)
+        cont = cont_all[:, [i]]
         eu = q_new * w_own + (1 - q_new) * cont
         # Coercion: raising the risk lowers opponents' reservation values; the mover
         # gains about half the shift (the symmetric split of the bargaining surplus).
         if cs.side[i] >= 0:
             for j in cs.parties:
                 if cs.side[j] >= 0 and cs.side[j] != cs.side[i]:
-                    a = m.actor(int(j))
                     w_j = w_pub[:, j] - m.mean_war_cost[j]
-                    slack = a.discount[rows] * m.plan[t + 1][rows, j] - w_j
+                    slack = cont_all[:, j] - w_j
                     eu += 0.5 * (q_new - q_now) * slack[:, None]
         costs = np.zeros_like(eu)
         for k, spec in enumerate(self.move_specs):
@@ -267,6 +272,6 @@ class MediatorAgent(_Proposer):
         total = sum(cs.utility[j][candidates] for j in parties)[None, :]
         for j in parties:
             if m.has_penalty[j]:
-                total = total - m.penalty[j][rows][:, candidates]
+                total = total - m.penalty[j][np.ix_(rows, candidates)]
         score = p_all + 1e-3 * total / len(parties)
         return candidates[logit_choice(m.rng, score, self.rationality)]

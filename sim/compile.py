@@ -109,6 +109,7 @@ class CompiledScenario:
     outcomes: tuple[OutcomeSpec, ...]
     horizon: int
     on_horizon: str  # "stalemate" or "war"
+    renegotiated: bool  # agreements hold one round; payoffs are flows
     notes: dict = field(default_factory=dict)
 
     @property
@@ -370,4 +371,5 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         outcomes=outcomes,
         horizon=p.horizon,
         on_horizon=p.on_horizon,
+        renegotiated=p.agreements == "renegotiated",
     )

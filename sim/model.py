@@ -16,7 +16,13 @@ import numpy as np
 from sim.agents import ActorAgent, MediatorAgent
 from sim.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario
 from sim.script import Script
-from sim.values import capabilities, plan_values, proposer_at, war_value_public
+from sim.values import (
+    bargaining_terms,
+    capabilities,
+    plan_values,
+    proposer_at,
+    war_value_public,
+)
 
 __all__ = ["CrisisModel"]
 
@@ -110,6 +116,8 @@ class CrisisModel(mesa.Model):
         self.enforced = np.zeros((n, L), dtype=bool)
         self.audience_paid = np.zeros((n, A))
         self.offers = np.zeros(n, dtype=np.int64)
+        self.agreements = np.zeros(n, dtype=np.int64)
+        self.in_force = np.zeros(n, dtype=bool)  # renegotiated: agreed this round
         self.last_offer = np.full(n, NO_ONE, dtype=np.int64)
         self.mean_war_cost = np.array([d.mean() for d in cs.types["war_cost"]])
         mean_resolve = np.array([d.mean() for d in cs.types["resolve"]])
@@ -168,18 +176,24 @@ class CrisisModel(mesa.Model):
         self.stocks[rows] = self._apply_effects(self.stocks[rows], effects)
         self._war_public = None
 
+    def terms(self, rows: np.ndarray, t: int):
+        """(scale, carry, cont) (n, A): see :func:`sim.values.bargaining_terms`."""
+        return bargaining_terms(self.cs, self.types["discount"][rows], self.plan[t + 1][rows])
+
     def reservation_centre(self, rows: np.ndarray, j: int, t: int) -> np.ndarray:
-        """Public part of j's reservation value: q W_pub + (1 - q) delta V(t + 1)."""
+        """Public part of j's reservation value, on the scale of ``scale * u(x)``:
+        q W_pub + (1 - q) cont - carry (the private part is resolve - q war_cost)."""
         q = self.cs.breakdown[self.rung[rows]]
         w = self.war_public(rows)[:, j]
-        return q * w + (1 - q) * self.types["discount"][rows, j] * self.plan[t + 1][rows, j]
+        _, carry, cont = self.terms(rows, t)
+        return q * w + (1 - q) * cont[:, j] - carry[:, j]
 
-    def rejection_value(self, rows: np.ndarray, t: int, own_types: bool = True) -> np.ndarray:
+    def rejection_value(self, rows: np.ndarray, t: int) -> np.ndarray:
         """Value of a rejected round for every actor (n, A), with true war costs."""
         cs = self.cs
         q = cs.breakdown[self.rung[rows]][:, None]
         w = self.war_public(rows) - self.types["war_cost"][rows] * (cs.side >= 0)
-        return q * w + (1 - q) * self.types["discount"][rows] * self.plan[t + 1][rows]
+        return q * w + (1 - q) * self.terms(rows, t)[2]
 
     def _apply_effects(self, stocks: np.ndarray, effects) -> np.ndarray:
         """Apply (stock, add, multiply) effects to a copy of some rows' stocks."""
@@ -195,6 +209,7 @@ class CrisisModel(mesa.Model):
         self.round = t = self.round + 1
         self._dynamics(t)
         rows = np.flatnonzero(self.active)
+        self.in_force[rows] = False
         if len(rows):
             accepted, packages = self._bargain(rows, t)
             self._conclude(rows[accepted], packages[accepted], t)
@@ -209,6 +224,10 @@ class CrisisModel(mesa.Model):
                 self.peak[left] = np.maximum(self.peak[left], cs.war_rung)
                 self._trace(left, "deadline")
                 self._end(left, cs.endings.index("war"), t)
+            elif cs.renegotiated:  # the last round's agreement, if any, stands
+                agreed = left[self.in_force[left]]
+                self._end(agreed, cs.endings.index("deal"), t)
+                self._end(left[~self.in_force[left]], cs.endings.index("horizon"), t)
             else:
                 self._end(left, cs.endings.index("horizon"), t)
         if self.datacollector is not None:
@@ -313,7 +332,11 @@ class CrisisModel(mesa.Model):
                 voided |= hit & self.binding[rows, k]
         done = rows[~voided]
         self.deal[done] = packages[~voided]
-        self._end(done, 0, t)
+        self.agreements[done] += 1
+        if cs.renegotiated:  # this round's terms only; bargaining goes on
+            self.in_force[rows] = ~voided
+        else:
+            self._end(done, 0, t)
         self._check_war(rows[voided], t)
         self.peak = np.maximum(self.peak, self.rung)
 

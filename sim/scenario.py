@@ -376,6 +376,13 @@ class Protocol(_Model):
         default_factory=dict,
         description="The package that stands if no deal is reached (stalemate).",
     )
+    agreements: Literal["final", "renegotiated"] = Field(
+        default="final",
+        description="'final': an accepted package ends the crisis and is worth its utility "
+        "for good. 'renegotiated': agreements cannot bind the future (Fearon 1995's "
+        "commitment problem): an accepted package sets this round's terms, payoffs are per "
+        "round flows ((1 - discount) u per round), and bargaining goes on until the horizon.",
+    )
     on_horizon: Literal["stalemate", "war"] = Field(
         default="stalemate",
         description="What happens when the horizon passes without a deal: the status quo "

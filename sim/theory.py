@@ -11,6 +11,7 @@ from the same compiled scenario (so tests can move the parameters). Agreement ru
 References
 ----------
 Fearon, J. D. (1995). Rationalist explanations for war. *International Organization* 49(3).
+Powell, R. (2006). War as a commitment problem. *International Organization* 60(1).
 Rubinstein, A. (1982). Perfect equilibrium in a bargaining model. *Econometrica* 50(1).
 Binmore, K., Rubinstein, A., and Wolinsky, A. (1986). The Nash bargaining solution in
 economic modelling. *RAND Journal of Economics* 17(2).
@@ -116,6 +117,58 @@ def check_v1(path: Path, trials: int, seed: int, case: str = "V1") -> list[Check
         Check(case, ref, params, "offer x* (B's share)", cf["x_star"], offered, None, None,
               len(offers) == 1 and np.isclose(offered, x_grid), "equal on the 0.01 grid"),
     ]
+
+
+# --- V2: the commitment problem ---------------------------------------------------------
+
+
+def v2_closed_form(cs: CompiledScenario) -> dict[str, float]:
+    """War now iff delta (p0 - p1) > (1 - delta)(1 - p0 + c_D) (Fearon 1995; Powell 2006).
+
+    D is actor 0 (declining), R actor 1; p0 and p1 are D's chances in rounds 1 and 2,
+    from the capabilities and the stock path. If peace, R's first offer makes D
+    indifferent: (1 - delta) x0 + delta (p1 - c_D) = p0 - c_D; later offers are
+    p1 - c_D.
+    """
+    from sim.values import capabilities, stock_path
+
+    init = np.array([[_fixed(d) for d in cs.stock_initial]])
+    growth = np.array([[_fixed(d) for d in cs.stock_growth]])
+    base = np.array([[_fixed(d) for d in cs.types["capability"]]])
+    path = stock_path(cs, init, growth, 2)
+    p0, p1 = (float(capabilities(cs, base, path[t])[0, 0] / capabilities(cs, base, path[t])[0].sum())
+              for t in (1, 2))
+    c_d = _fixed(cs.types["war_cost"][0])
+    delta = _fixed(cs.types["discount"][0])
+    war = delta * (p0 - p1) > (1 - delta) * (1 - p0 + c_d)
+    x0 = (p0 - c_d - delta * (p1 - c_d)) / (1 - delta)
+    return {"p0": p0, "p1": p1, "c_d": c_d, "delta": delta, "war": float(war),
+            "first_offer": float("nan") if war else x0, "later_offer": p1 - c_d}
+
+
+def check_v2(path: Path, trials: int, seed: int, case: str = "V2") -> list[Check]:
+    from sim.loader import load_scenario
+    from sim.narrative import replay
+
+    cs = compile_scenario(load_scenario(path))
+    cf = v2_closed_form(cs)
+    ref = "Fearon 1995; Powell 2006"
+    params = f"p0={cf['p0']:.2f}, p1={cf['p1']:.2f}, c_D={cf['c_d']:.2f}, delta={cf['delta']:.1f}"
+    n = min(trials, DETERMINISTIC_TRIALS)
+    t = run(cs, trials=n, seed=seed).trials
+    war = int((t.ended_by == "war").sum())
+    out = [_mc_check(case, ref, params, "P(preventive war)", cf["war"], war, n)]
+    if not cf["war"]:
+        model, _ = replay(cs, seed=seed, trial=0, chunk_size=5_000, trials=n)
+        offers = [_share_value(cs.package_labels(e["packages"])["share"])
+                  for e in model.events if e["kind"] == "proposal"][:2]
+        grid = _grid(cs)
+        for quantity, closed, got in (("R's first offer to D", cf["first_offer"], offers[0]),
+                                      ("R's offers after the shift", cf["later_offer"], offers[1])):
+            on_grid = float(grid[np.searchsorted(grid, closed - 1e-9)])
+            out.append(Check(case, ref, params, quantity, closed, got, None, None,
+                             bool(np.isclose(got, on_grid)), "equal on the 0.01 grid"))
+    return out
 
 
 # --- V3: alternating offers, breakdown and discounting -----------------------------------
@@ -231,6 +284,9 @@ class Case:
 CASES = (
     Case("V1", "v1_risk_return.yaml", check_v1),
     Case("V1 control", "v1_complete_information.yaml", check_v1),
+    Case("V2", "v2_commitment.yaml", check_v2),
+    Case("V2 small shift", "v2_commitment_small_shift.yaml", check_v2),
+    Case("V2 impatient", "v2_commitment_impatient.yaml", check_v2),
     Case("V3 breakdown", "v3_breakdown.yaml", check_v3),
     Case("V3 discounting", "v3_discounting.yaml", check_v3),
     Case("V8", "v8_logit.yaml", check_v8),
@@ -250,20 +306,21 @@ def run_theory(trials: int = 100_000, seed: int = 0, progress=None) -> list[Chec
 
 def theory_table(checks: list[Check]) -> str:
     """A table an instructor can project: closed form beside simulation, and agreement."""
-    head = (f"{'case':<16}{'reference':<36}{'parameters':<30}{'quantity':<42}"
-            f"{'closed form':>12}  {'simulated (95% CI)':<28}{'agree':<6}rule")
-    lines = [head, "-" * len(head)]
+    lines = []
+    last = None
     for c in checks:
-        sim = f"{c.simulated:.4f}"
-        if c.low is not None:
-            sim += f" [{c.low:.4f}, {c.high:.4f}]"
+        if (c.case, c.parameters) != last:
+            last = (c.case, c.parameters)
+            lines += ["", f"{c.case}: {c.reference}  ({c.parameters})",
+                      f"    {'quantity':<40}{'closed form':>12}   {'simulated (95% CI)':<26}agree"]
         closed = "-" if np.isnan(c.closed_form) else f"{c.closed_form:.4f}"
-        lines.append(
-            f"{c.case:<16}{c.reference:<36}{c.parameters:<30}{c.quantity:<42}"
-            f"{closed:>12}  {sim:<28}{'yes' if c.agree else 'NO':<6}{c.rule}"
-        )
-    bad = [c for c in checks if not c.agree]
-    lines.append("")
-    lines.append(f"{len(checks) - len(bad)} of {len(checks)} checks agree"
-                 + ("" if not bad else f"; disagreeing: {', '.join(c.case for c in bad)}"))
-    return "\n".join(lines)
+        sim = f"{c.simulated:.4f}"
+        if c.low is not None and c.rule != "exact":
+            sim += f" [{c.low:.4f}, {c.high:.4f}]"
+        verdict = "yes" if c.agree else "NO"
+        lines.append(f"    {c.quantity:<40}{closed:>12}   {sim:<26}{verdict} ({c.rule})")
+    bad = sorted({c.case for c in checks if not c.agree})
+    agree = sum(c.agree for c in checks)
+    lines += ["", f"{agree} of {len(checks)} checks agree"
+              + ("" if not bad else f"; disagreeing: {', '.join(bad)}")]
+    return "\n".join(lines).lstrip("\n")

@@ -17,7 +17,7 @@ from sim.compile import CompiledScenario
 #: Ties within this tolerance count as acceptable (an offer of exactly the reservation).
 TIE = 1e-9
 
-__all__ = ["TIE", "capabilities", "plan_values", "stock_path", "war_value", "war_value_public"]
+__all__ = ["TIE", "bargaining_terms", "capabilities", "plan_values", "stock_path", "war_value", "war_value_public"]
 
 
 def capabilities(cs: CompiledScenario, base: np.ndarray, stocks: np.ndarray) -> np.ndarray:
@@ -45,6 +45,23 @@ def war_value(cs: CompiledScenario, cap: np.ndarray, war_cost: np.ndarray) -> np
     """War payoff (N, A): the public lottery minus the actor's war cost if it fights."""
     fights = (cs.side >= 0).astype(float)
     return war_value_public(cs, cap) - war_cost * fights
+
+
+def bargaining_terms(cs: CompiledScenario, discount: np.ndarray, v_next: np.ndarray):
+    """How a round's choices are valued, given V(t + 1): arrays (N, A).
+
+    Accepting package x is worth ``scale * u(x) + carry``; a rejected round that does
+    not break down is worth ``cont``. With final agreements: scale 1, carry 0,
+    cont = delta V(t + 1). With renegotiated agreements payoffs are flows: accepting
+    x gives (1 - delta) u(x) this round and V(t + 1) after; rejecting gives the status
+    quo's flow this round.
+    """
+    if cs.renegotiated:
+        scale = 1.0 - discount
+        carry = discount * v_next
+        cont = scale * cs.utility[:, cs.status_quo] + carry
+        return scale, carry, cont
+    return np.ones_like(discount), np.zeros_like(discount), discount * v_next
 
 
 def stock_path(cs: CompiledScenario, initial: np.ndarray, growth: np.ndarray, rounds: int):
@@ -93,25 +110,29 @@ def plan_values(
     parties = cs.parties
     rows = np.arange(N)
     cache = {}
+    has_penalty = penalty.any(axis=(1, 2))
 
     def candidates(proposer: int):
-        """Packages the proposer considers, with each actor's net value of them."""
+        """Packages the proposer considers, and which each party's red lines allow."""
         if proposer not in cache:
             c = cs.mediator_packages if proposer < 0 else np.arange(U.shape[1])
-            net = U[:, None, c] - penalty[:, :, c]  # (A, N, C) net of audience costs
-            cache[proposer] = (c, net, ~veto[:, :, c])
+            cache[proposer] = (c, ~veto[:, :, c])
         return cache[proposer]
+
+    def net_penalty(j: int, c: np.ndarray):
+        return penalty[j][:, c] if has_penalty[j] else 0.0
 
     for t in range(T, 0, -1):
         W = war_value(cs, capabilities(cs, base_capability, stocks[t]), war_cost)
-        D = q * W + (1 - q) * discount * V[t + 1]
+        scale, carry, cont = bargaining_terms(cs, discount, V[t + 1])
+        D = q * W + (1 - q) * cont
         proposer = _proposer_at(cs, t)
-        c, net, allowed = candidates(proposer)
+        c, allowed = candidates(proposer)
         ok = np.ones((N, len(c)), dtype=bool)
         nash = np.ones((N, len(c)))
         for j in parties:
             floor = D[:, [j]] if j == proposer else D[:, [j]] + resolve[:, [j]]
-            gain = net[j] - floor
+            gain = scale[:, [j]] * U[j, c][None, :] - net_penalty(j, c) + carry[:, [j]] - floor
             ok &= allowed[j]
             ok &= gain >= -TIE
             if proposer < 0:
@@ -124,7 +145,8 @@ def plan_values(
             score = (U[proposer] + cs.influence[proposer] @ U)[None, :] - penalty[proposer]
         best = np.argmax(np.where(ok, score, -np.inf), axis=1)
         feasible = ok[rows, best]
-        deal_value = net[:, rows, best].T  # (N, A)
+        package = c[best]
+        deal_value = scale * U[:, package].T - penalty[:, rows, package].T + carry  # (N, A)
         V[t] = np.where(feasible[:, None], deal_value, D)
     V[0] = V[1]
     return V

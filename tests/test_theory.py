@@ -104,3 +104,28 @@ def test_theory_command_table_and_exit_status(capsys, monkeypatch):
     monkeypatch.setattr(theory, "v1_closed_form", lambda cs: {**real(cs), "p_war": 0.5})
     assert main(["theory", "--trials", "4000"]) == 1
     assert "disagreeing: V1" in capsys.readouterr().out
+
+
+@settings(max_examples=12, deadline=None)
+@given(p1=st.floats(0.1, 0.49), c_d=st.floats(0.0, 0.2), delta=st.floats(0.3, 0.95))
+def test_commitment_problem_at_other_points(p1, c_d, delta):
+    """War now iff delta (p0 - p1) > (1 - delta)(1 - p0 + c_D), with p0 = 0.5."""
+    from hypothesis import assume
+
+    p0 = 0.5
+    margin = delta * (p0 - p1) - (1 - delta) * (1 - p0 + c_d)
+    assume(abs(margin) > 1e-3)
+    rise = (1 - p1) / p1 - 1.0  # R's extra capability after the shift
+    data = _data("v2_commitment.yaml")
+    data["stocks"]["r_rearmament"].update(initial=-rise, growth=rise, min=-rise, max=rise)
+    data["actors"]["d"]["war_cost"] = c_d
+    data["actors"]["d"]["discount"] = delta
+    data["actors"]["r"]["discount"] = delta
+    data["protocol"]["horizon"] = 120
+    cs = compile_scenario(scenario_from_dict(data))
+    cf = theory.v2_closed_form(cs)
+    assert cf["p0"] == pytest.approx(p0) and cf["p1"] == pytest.approx(p1)
+    assert cf["war"] == float(margin > 0)
+    t = run(cs, trials=3, seed=1).trials
+    assert ((t.ended_by == "war") == (margin > 0)).all()
+    assert ((t.rounds == 1) == (margin > 0)).all()  # war comes at once, or never
