@@ -136,8 +136,8 @@ def v2_closed_form(cs: CompiledScenario) -> dict[str, float]:
     growth = np.array([[_fixed(d) for d in cs.stock_growth]])
     base = np.array([[_fixed(d) for d in cs.types["capability"]]])
     path = stock_path(cs, init, growth, 2)
-    p0, p1 = (float(capabilities(cs, base, path[t])[0, 0] / capabilities(cs, base, path[t])[0].sum())
-              for t in (1, 2))
+    caps = [capabilities(cs, base, path[t])[0] for t in (1, 2)]
+    p0, p1 = (float(c[0] / c.sum()) for c in caps)
     c_d = _fixed(cs.types["war_cost"][0])
     delta = _fixed(cs.types["discount"][0])
     war = delta * (p0 - p1) > (1 - delta) * (1 - p0 + c_d)

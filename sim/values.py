@@ -17,7 +17,15 @@ from sim.compile import CompiledScenario
 #: Ties within this tolerance count as acceptable (an offer of exactly the reservation).
 TIE = 1e-9
 
-__all__ = ["TIE", "bargaining_terms", "capabilities", "plan_values", "stock_path", "war_value", "war_value_public"]
+__all__ = [
+    "TIE",
+    "bargaining_terms",
+    "capabilities",
+    "plan_values",
+    "stock_path",
+    "war_value",
+    "war_value_public",
+]
 
 
 def capabilities(cs: CompiledScenario, base: np.ndarray, stocks: np.ndarray) -> np.ndarray:
