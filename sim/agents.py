@@ -40,6 +40,15 @@ def logit_choice(rng: np.random.Generator, utility: np.ndarray, rationality: flo
     return np.minimum(choice, utility.shape[1] - 1)
 
 
+def proposers(cs) -> set[str]:
+    """Actors who ever propose under the protocol."""
+    if cs.proposer == "mediator":
+        return set()
+    if cs.proposer == "rotate":
+        return {cs.actor_ids[i] for i in cs.rotation}
+    return {cs.proposer}
+
+
 class _Proposer(mesa.Agent):
     """Shared proposal machinery: beliefs about each responder, acceptance estimates."""
 
@@ -131,7 +140,7 @@ class ActorAgent(_Proposer):
         self.move_specs = cs.moves[index]
         self.move_costs = move_costs  # (N, n_moves)
         self.is_party = index in set(cs.parties.tolist())
-        if self.is_party:
+        if self.actor_id in proposers(cs):  # only proposers need beliefs about responders
             self._init_beliefs(model)
 
     # --- proposing -------------------------------------------------------------------

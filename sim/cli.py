@@ -80,6 +80,25 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--chunk-size", type=_positive_int, default=None,
                    help="the run's chunk size (default 5,000)")
 
+    sw = sub.add_parser("sweep", help="vary parameters over a design; sensitivity analysis")
+    sw.add_argument("scenario")
+    sw.add_argument("--list-parameters", action="store_true",
+                    help="print every numeric field that can be varied, and stop")
+    sw.add_argument("--vary", action="append", default=[], metavar="PATH=LOW:HIGH",
+                    help="a parameter and its range (or PATH=v1,v2,v3 with --sampler grid); "
+                    "repeat for more")
+    sw.add_argument("--sampler", choices=("grid", "lhs", "sobol", "morris"), default="grid")
+    sw.add_argument("--points", type=_positive_int, default=5,
+                    help="grid: levels per parameter; lhs: points; sobol: base samples "
+                    "(N (D + 2) points); morris: trajectories (N (D + 1) points)")
+    sw.add_argument("--trials", type=_positive_int, default=2_000, help="per point")
+    sw.add_argument("--seed", type=_seed, default=0)
+    sw.add_argument("--out", help="results directory; rerun the same command to resume")
+    sw.add_argument("--workers", type=_positive_int, default=None)
+    sw.add_argument("--chunk-size", type=_positive_int, default=None)
+    sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    sw.add_argument("--quiet", action="store_true")
+
     th = sub.add_parser("theory", help="reproduce the classic crisis-bargaining models")
     th.add_argument("--trials", type=_positive_int, default=100_000,
                     help="trials for the Monte Carlo cases (default 100,000)")
@@ -101,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             "explain": _cmd_explain,
             "list": _cmd_list,
             "theory": _cmd_theory,
+            "sweep": _cmd_sweep,
         }[args.command](args)
     except KeyboardInterrupt:
         print("interrupted; no results were written", file=sys.stderr)
@@ -246,6 +266,117 @@ def _cmd_theory(args) -> int:
     else:
         print(theory_table(checks))
     return EXIT_OK if all(c.agree for c in checks) else EXIT_FAILED
+
+
+def _cmd_sweep(args) -> int:
+    scenario = _load(args.scenario)
+    if scenario is None:
+        return EXIT_INVALID
+    from sim.parameters import numeric_fields
+
+    if args.list_parameters:
+        fields = numeric_fields(scenario)
+        width = max(len(f.path) for f in fields)
+        for f in fields:
+            print(f"{f.path:<{width}}  {f.value:<12g} {f.range_text()}")
+        return EXIT_OK
+    from sim.errors import ScenarioError
+    from sim.loader import locate_problems, scenario_text
+    from sim.runner import DEFAULT_CHUNK_SIZE
+    from sim.sweep import SweepError, check_design, make_design, parse_vary, sweep
+
+    try:
+        vary = [parse_vary(v) for v in args.vary]
+        problems = check_design(scenario, vary)
+        if not problems:
+            design = make_design(vary, args.sampler, args.points, args.seed)
+    except ValueError as e:
+        print(f"escalation sweep: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    if problems:
+        for p in locate_problems(args.scenario, problems):
+            print(p, file=sys.stderr)
+        print(f"{len(problems)} problem(s); nothing was run", file=sys.stderr)
+        return EXIT_INVALID
+    for note in design.notes:
+        print(f"note: {note}", file=sys.stderr)
+    n_points = len(design.X)
+    progress = _SweepProgress(n_points, args.trials, args.quiet)
+    try:
+        result = sweep(scenario, vary, sampler=args.sampler, points=args.points,
+                       trials=args.trials, seed=args.seed,
+                       chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE, workers=args.workers,
+                       out=args.out, scheduler=args.scheduler, progress=progress,
+                       scenario_text=scenario_text(args.scenario))
+    except SweepError as e:
+        print(f"escalation sweep: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    except ScenarioError as e:  # a point the bounds did not catch
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        progress.close()
+        again = " run the same command again to resume" if args.out else ""
+        print(f"\ninterrupted after {progress.done} of {n_points} points;{again}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    progress.close()
+    _print_sweep(result)
+    return EXIT_OK
+
+
+class _SweepProgress:
+    """Points done, trials per second and time left: a bar on a terminal, lines otherwise."""
+
+    def __init__(self, total: int, trials: int, quiet: bool):
+        import time
+
+        self.total, self.trials, self.quiet, self.time = total, trials, quiet, time
+        self.done, self.t0, self.next_line, self.bar = 0, time.perf_counter(), 0.1, None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="point", file=sys.stderr)
+
+    def __call__(self, done: int, total: int, rate: float) -> None:
+        first = self.done == 0
+        self.done = done
+        if self.quiet:
+            return
+        left = (total - done) * self.trials / max(rate, 1e-9)
+        if self.bar is not None:
+            if first:
+                self.bar.n = done - 1  # resumed points count as done
+            self.bar.set_postfix_str(f"{rate:,.0f} trials/s, {left:,.0f} s left")
+            self.bar.update(done - self.bar.n)
+        elif done / total >= self.next_line or done == total:
+            print(f"points {done}/{total}, {rate:,.0f} trials/s, about {left:,.0f} s left",
+                  file=sys.stderr, flush=True)
+            while self.next_line <= done / total:
+                self.next_line += 0.1
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _print_sweep(result) -> None:
+    from sim.sweep import sensitivity_table
+
+    d = result.design
+    print(f"{d.sampler} design: {len(d.X)} points over {', '.join(d.names)}")
+    shares = [c for c in result.frame.columns if c.startswith("share_")]
+    cols = ["point", *d.names, *shares]
+    print(result.frame[cols].head(30).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    if len(result.frame) > 30:
+        print(f"... {len(result.frame) - 30} more points")
+    if d.sampler in ("sobol", "morris"):
+        label = "Sobol indices" if d.sampler == "sobol" else "Morris elementary effects"
+        print(f"\n{label} of each outcome share:")
+        print(sensitivity_table(result))
+    if result.out is not None:
+        print(f"\nresults written to {result.out}/")
 
 
 def default_scenario_dir() -> Path:

@@ -21,7 +21,13 @@ from sim.scenario import Scenario
 from sim.variants import Applied, Variant, apply_changes
 from sim.yaml_io import Document, read_document
 
-__all__ = ["load_scenario", "scenario_from_dict", "scenario_text", "validate_paths"]
+__all__ = [
+    "load_scenario",
+    "locate_problems",
+    "scenario_from_dict",
+    "scenario_text",
+    "validate_paths",
+]
 
 MAX_VARIANT_CHAIN = 20
 
@@ -89,6 +95,12 @@ def validate_paths(paths: list[PathLike]) -> list[Problem]:
         except ScenarioError as e:
             problems.extend(e.problems)
     return problems
+
+
+def locate_problems(path: PathLike, problems: list[Problem]) -> list[Problem]:
+    """Place problems found by path alone (e.g. a sweep's bounds) in the file's lines."""
+    source = _read_source(os.fspath(path), ())
+    return [source.place(_finding(p)) for p in problems]
 
 
 def scenario_text(path: PathLike) -> str:

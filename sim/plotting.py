@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plot_outcomes", "save_outcomes_png"]
+__all__ = ["plot_outcomes", "plot_sensitivity", "plot_sweep", "save_figure",
+           "save_outcomes_png"]
 
 
 def plot_outcomes(summary, ax=None):
@@ -36,12 +37,70 @@ def _size(summary) -> tuple[float, float]:
     return (7.5, 0.55 * len(summary["outcomes"]) + 1.6)
 
 
-def save_outcomes_png(summary, path) -> None:
-    """Write the outcome chart to a PNG without touching pyplot's global state."""
+def save_figure(draw, path, size) -> None:
+    """Draw on a fresh Axes and write a PNG without touching pyplot's global state."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=_size(summary), dpi=120)
+    fig = Figure(figsize=size, dpi=120)
     FigureCanvasAgg(fig)
-    plot_outcomes(summary, ax=fig.add_subplot())
+    draw(fig.add_subplot())
+    fig.tight_layout()
     fig.savefig(path)
+
+
+def save_outcomes_png(summary, path) -> None:
+    """Write the outcome chart to a PNG."""
+    save_figure(lambda ax: plot_outcomes(summary, ax=ax), path, _size(summary))
+
+
+def plot_sensitivity(indices: dict, sampler: str, ax=None):
+    """Grouped horizontal bars: per outcome and parameter, Sobol total (and first-order)
+    indices with 95% confidence intervals, or Morris mu* with its interval."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 5))
+    labels, main, main_err, second, second_err = [], [], [], [], []
+    for oid, df in indices.items():
+        if df.empty:  # the share did not vary: nothing to apportion
+            continue
+        for name, row in df.iterrows():
+            labels.append(f"{oid}: {name}")
+            if sampler == "sobol":
+                main.append(row["ST"]), main_err.append(row["ST_conf"])
+                second.append(row["S1"]), second_err.append(row["S1_conf"])
+            else:
+                main.append(row["mu_star"]), main_err.append(row["mu_star_conf"])
+    y = np.arange(len(labels))[::-1]
+    if sampler == "sobol":
+        ax.barh(y + 0.2, main, 0.4, xerr=main_err, label="total (ST)", color="#4c72b0")
+        ax.barh(y - 0.2, second, 0.4, xerr=second_err, label="first order (S1)",
+                color="#dd8452")
+        ax.set_xlabel("Sobol index of the outcome share (bars: 95% CI)")
+    else:
+        ax.barh(y, main, 0.6, xerr=main_err, color="#4c72b0", label="mu*")
+        ax.set_xlabel("Morris mu* of the outcome share (bars: 95% CI)")
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.legend(fontsize=8)
+    ax.set_title("Which assumptions drive the outcome?", fontsize=10)
+    return ax
+
+
+def plot_sweep(frame, names, outcome_ids, ax=None):
+    """Outcome shares with 95% intervals along the first varied parameter."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7.5, 4.5))
+    x = names[0]
+    df = frame.sort_values(x)
+    if len(names) > 1:  # average over the other parameters for a one-way view
+        df = df.groupby(x, as_index=False).mean(numeric_only=True)
+    for oid in outcome_ids:
+        ax.plot(df[x], df[f"share_{oid}"], marker="o", label=oid)
+        ax.fill_between(df[x], df[f"ci_low_{oid}"], df[f"ci_high_{oid}"], alpha=0.2)
+    ax.set_xlabel(x)
+    ax.set_ylabel("share of trials (band: 95% interval)")
+    ax.legend(fontsize=8)
+    return ax

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import did_you_mean
 
-__all__ = ["Finding", "explain"]
+__all__ = ["Finding", "explain", "field_at"]
 
 Path = tuple[str | int, ...]
 
@@ -335,6 +335,30 @@ def _field_names(root: type[BaseModel], path: Path, data: Any) -> list[str]:
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return [f.alias or name for name, f in tp.model_fields.items()]
     return []
+
+
+def field_at(root: type[BaseModel], path: Path, data: Any) -> Any:
+    """The pydantic FieldInfo of the field at ``path`` in ``data``, or None."""
+    tp: Any = root
+    node = data
+    info = None
+    for part in path:
+        tp = _concrete(tp, node)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            info = _field(tp, part)
+            if info is None:
+                return None
+            tp = info.annotation
+        elif get_origin(tp) in (dict, list):
+            tp = get_args(tp)[-1]
+            info = None
+        else:
+            return None
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return info
 
 
 def _field(model: type[BaseModel], part: str | int) -> Any:

@@ -101,20 +101,27 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
 
 
+def pool_context():
+    """Process start method for worker pools.
+
+    On Linux a fork server that has imported the engine once: workers start fast and
+    never inherit the parent's threads (pyarrow, BLAS), which plain fork could
+    deadlock on. Elsewhere, spawn.
+    """
+    if sys.platform.startswith("linux"):
+        ctx = get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.chunk", "sim.sweep"])
+        return ctx
+    return get_context("spawn")
+
+
 def _chunks_in_order(cs, sizes, seed, chunk_size, workers, collect):
     """Yield chunk outputs in index order, at most 2 x workers in flight."""
     if workers <= 1 or len(sizes) <= 1:
         for k, n in enumerate(sizes):
             yield run_chunk(cs, k, n, seed, chunk_size, collect)
         return
-    if sys.platform.startswith("linux"):
-        # A fork server imported once: workers start fast and never inherit the
-        # parent's threads (pyarrow, BLAS), which plain fork could deadlock on.
-        ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.chunk"])
-    else:
-        ctx = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
         pending = {}
         next_submit = 0
         for k in range(len(sizes)):

@@ -1,0 +1,126 @@
+"""Numeric scenario fields addressed by dotted path, for sweeps and sensitivity analysis.
+
+Every number in a resolved scenario can be varied: ``actors.us.war_cost.high`` (a
+distribution's parameter), ``ladder.rungs.4.breakdown_risk``, ``protocol.horizon``
+(a whole number, rounded). A path is checked against the scenario before anything
+runs; a value is checked by validating the scenario with it.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from annotated_types import Ge, Gt, Le, Lt
+
+from sim.errors import Problem, ScenarioError
+from sim.loader import scenario_from_dict
+from sim.problems import field_at
+from sim.scenario import Scenario
+
+__all__ = ["NumericField", "numeric_fields", "set_path", "with_values"]
+
+
+@dataclass(frozen=True)
+class NumericField:
+    """A number in a scenario: where it is, its value, and the range its field allows."""
+
+    path: str
+    value: float
+    integer: bool
+    low: float  # -inf if unbounded
+    high: float  # +inf if unbounded
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+
+    def range_text(self) -> str:
+        lo = "(-inf" if math.isinf(self.low) else ("[" if self.low_inclusive else "(") + _n(self.low)
+        hi = "inf)" if math.isinf(self.high) else _n(self.high) + ("]" if self.high_inclusive
+                                                                    else ")")
+        kind = "whole number in " if self.integer else ""
+        return f"{kind}{lo}, {hi}"
+
+    def admits(self, v: float) -> bool:
+        above = v >= self.low if self.low_inclusive else v > self.low
+        below = v <= self.high if self.high_inclusive else v < self.high
+        return above and below
+
+
+def _n(x: float) -> str:
+    return f"{x:g}"
+
+
+def _split(path: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in path.split("."))
+
+
+def numeric_fields(scenario: Scenario) -> list[NumericField]:
+    """Every numeric field of a resolved scenario, in file order."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    out: list[NumericField] = []
+
+    def walk(node: Any, path: tuple):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, (*path, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, (*path, i))
+        elif isinstance(node, (int, float)) and not isinstance(node, bool):
+            if not math.isfinite(node):
+                return
+            out.append(_describe(data, path, node))
+
+    walk(data, ())
+    return out
+
+
+def _describe(data: dict, path: tuple, value: float) -> NumericField:
+    lo, hi, lo_inc, hi_inc = -math.inf, math.inf, True, True
+    info = field_at(Scenario, path, data)
+    for m in getattr(info, "metadata", []) or []:
+        if isinstance(m, Ge):
+            lo, lo_inc = float(m.ge), True
+        elif isinstance(m, Gt):
+            lo, lo_inc = float(m.gt), False
+        elif isinstance(m, Le):
+            hi, hi_inc = float(m.le), True
+        elif isinstance(m, Lt):
+            hi, hi_inc = float(m.lt), False
+    return NumericField(".".join(map(str, path)), float(value), isinstance(value, int),
+                        lo, hi, lo_inc, hi_inc)
+
+
+def set_path(data: dict, path: str, value: float) -> None:
+    """Set a dotted path in scenario data in place (the path must exist)."""
+    parts = _split(path)
+    node = data
+    for p in parts[:-1]:
+        node = node[p]
+    node[parts[-1]] = value
+
+
+def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """A copy of the scenario with these dotted paths set; raises ScenarioError."""
+    data = copy.deepcopy(scenario.model_dump(mode="json", exclude_none=True))
+    fields = {f.path: f for f in numeric_fields(scenario)}
+    problems = []
+    for path, v in values.items():
+        f = fields.get(path)
+        if f is None:
+            problems.append(Problem(_split(path), unknown_path_message(path, fields)))
+            continue
+        set_path(data, path, round(v) if f.integer else float(v))
+    if problems:
+        raise ScenarioError(problems)
+    return scenario_from_dict(data, origin="<sweep point>")
+
+
+def unknown_path_message(path: str, fields) -> str:
+    close = difflib.get_close_matches(path, list(fields), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return (f"not a numeric field of the scenario; {hint}"
+            "(`escalation sweep SCENARIO --list-parameters` lists them all)")
