@@ -37,9 +37,14 @@ class NumericField:
     high_inclusive: bool = True
 
     def range_text(self) -> str:
-        lo = "(-inf" if math.isinf(self.low) else ("[" if self.low_inclusive else "(") + _n(self.low)
-        hi = "inf)" if math.isinf(self.high) else _n(self.high) + ("]" if self.high_inclusive
-                                                                    else ")")
+        if math.isinf(self.low):
+            lo = "(-inf"
+        else:
+            lo = ("[" if self.low_inclusive else "(") + _n(self.low)
+        if math.isinf(self.high):
+            hi = "inf)"
+        else:
+            hi = _n(self.high) + ("]" if self.high_inclusive else ")")
         kind = "whole number in " if self.integer else ""
         return f"{kind}{lo}, {hi}"
 
