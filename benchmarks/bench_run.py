@@ -36,6 +36,18 @@ def _maxrss_mb(who: int) -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 1024
 
 
+def _vmhwm_mb() -> float | None:
+    """Peak RSS of this process image from /proc (Linux); unlike ru_maxrss it does not
+    inherit the RSS of the process that forked us."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _compiled():
     from sim.compile import compile_scenario
     from sim.loader import load_scenario
@@ -89,6 +101,8 @@ class TreeRssSampler(threading.Thread):
     held at once. Sampling every ``interval`` seconds can miss a peak shorter than that.
     """
 
+    child_hwm_mb = 0.0  # largest VmHWM seen in any descendant (its own peak, sampled)
+
     def __init__(self, interval: float = 0.2):
         super().__init__(daemon=True)
         self.interval, self.peak_mb, self.max_processes = interval, 0.0, 0
@@ -115,8 +129,10 @@ class TreeRssSampler(threading.Thread):
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
-                        break
-            except OSError:
+                    elif line.startswith("VmHWM:") and pid != os.getpid():
+                        hwm = int(line.split()[1]) / 1024
+                        TreeRssSampler.child_hwm_mb = max(TreeRssSampler.child_hwm_mb, hwm)
+            except (OSError, ValueError, IndexError):
                 continue
         return total, len(tree)
 
@@ -170,6 +186,8 @@ def big_run_child(trials: int, workers: int) -> None:
     print(json.dumps({
         "trials": trials, "workers": workers, "seconds": dt, "trials_per_s": trials / dt,
         "parent_maxrss_mb": _maxrss_mb(resource.RUSAGE_SELF),
+        "parent_vmhwm_mb": _vmhwm_mb(),
+        "workers_vmhwm_mb": TreeRssSampler.child_hwm_mb if sampler else None,
         # Largest worker process, fork server included (0 when the run used none).
         "workers_maxrss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN),
         "tree_peak_rss_mb": sampler.peak_mb if sampler else None,
@@ -236,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {info['python']}, mesa {info['mesa']}, numpy {info['numpy']}, "
           f"{info['cpus']} CPUs ({info['cpu']})\n", flush=True)
 
+    # (c) runs first, while this process is still small: on Linux a child's ru_maxrss
+    # starts at the RSS of the process that forked it, so a big parent would inflate it.
+    big = {} if args.skip_million else {f"workers_{w}": big_run(n_big, w) for w in (1, 2)}
+
     cs = _compiled()
     results: dict = {"machine": info, "quick": quick, "scenario": str(BASELINE.relative_to(ROOT)),
                      "seed": SEED, "chunk_size": CHUNK}
@@ -274,10 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_million:
         print(f"\n(c) memory: {n_big:,} trials streamed to Parquet (--out), fresh process each",
               flush=True)
-        big = {}
         for w in (1, 2):
-            b = big_run(n_big, w)
-            big[f"workers_{w}"] = b
+            b = big[f"workers_{w}"]
             workers_rss = (f"{b['workers_maxrss_mb']:,.0f} MB" if b["workers_maxrss_mb"] > 0
                            else "none")
             print(_row(f"  {w} worker{'s' if w > 1 else ''}: wall time",
@@ -286,6 +306,11 @@ def main(argv: list[str] | None = None) -> int:
                        "with start-up"))
             print(_row("    peak RSS, main process", f"{b['parent_maxrss_mb']:,.0f} MB"))
             print(_row("    peak RSS, largest worker process", workers_rss))
+            if b.get("parent_vmhwm_mb") is not None:
+                vm_workers = b.get("workers_vmhwm_mb") or 0
+                print(_row("    same from /proc VmHWM: main / largest child",
+                           f"{b['parent_vmhwm_mb']:,.0f} MB",
+                           f"/ {vm_workers:,.0f} MB" if vm_workers else "/ none"))
             if b.get("tree_peak_rss_mb") is not None:
                 print(_row("    peak RSS, all processes together (sampled)",
                            f"{b['tree_peak_rss_mb']:,.0f} MB",

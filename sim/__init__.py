@@ -20,6 +20,7 @@ __all__ = [
     "explain",
     "load_scenario",
     "run",
+    "sweep",
     "theory",
 ]
 
@@ -32,6 +33,8 @@ _WHERE = {
     "ScenarioError": "sim.errors",
     "load_scenario": "sim.loader",
     "explain": "sim.narrative",
+    "sweep": "sim.sweep",
+    "SweepResult": "sim.sweep",
 }
 
 
