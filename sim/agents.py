@@ -83,8 +83,8 @@ class _Proposer(mesa.Agent):
             centre = m.reservation_centre(rows, j, t)
             scale = m.terms(rows, t)[0][:, [j]]
             thr = scale * m.cs.utility[j][packages][None, :] - centre[:, None]
-            if m.has_penalty[j]:
-                thr -= m.penalty[j][np.ix_(rows, packages)]
+            if m.lines[j].has_cost:
+                thr -= m.lines[j].cost(rows, packages)
             grid = self.belief_grid[j]
             p = bel.acceptance(grid, self.belief_weights[j][rows], m.rung[rows], thr,
                                self.belief_touched[j][rows], m.cs.rationality[j])
@@ -108,7 +108,8 @@ class _Proposer(mesa.Agent):
         centre = m.reservation_centre(rows, j, t)
         scale = m.terms(rows, t)[0][:, j]
         thr_full = np.zeros(m.n_trials)
-        thr_full[rows] = scale * m.cs.utility[j][packages] - m.penalty[j][rows, packages] - centre
+        thr_full[rows] = (scale * m.cs.utility[j][packages] - m.lines[j].cost_at(rows, packages)
+                          - centre)
         self.belief_touched[j][rows] = True
         bel.update_on_rejection(
             self.belief_grid[j],
@@ -159,11 +160,12 @@ class ActorAgent(_Proposer):
         weights /= weights.sum()
         scale, carry, _ = m.terms(rows, t)
         objective = (scale * weights) @ cs.utility + (carry @ weights)[:, None]
-        if m.has_penalty[i]:
-            objective = objective - m.penalty[i][rows] * weights[i]
+        if m.lines[i].has_cost:
+            objective = objective - m.lines[i].cost(rows, np.arange(cs.n_packages)) * weights[i]
         fallback = m.rejection_value(rows, t) @ weights
         eu = p_acc * objective + (1 - p_acc) * fallback[:, None]
-        eu = np.where(m.veto[i][rows], -np.inf, eu)
+        if m.lines[i].has_veto:
+            eu = np.where(m.lines[i].veto(rows, np.arange(cs.n_packages)), -np.inf, eu)
         return logit_choice(m.rng, eu, self.rationality)
 
     # --- responding ------------------------------------------------------------------
@@ -173,10 +175,10 @@ class ActorAgent(_Proposer):
         m = self.model
         j = self.index
         scale = m.terms(rows, t)[0][:, j]
-        net = scale * m.cs.utility[j][packages] - m.penalty[j][rows, packages]
+        net = scale * m.cs.utility[j][packages] - m.lines[j].cost_at(rows, packages)
         reservation = m.reservation_centre(rows, j, t) + self.private_shift(rows)
         margin = net - reservation
-        vetoed = m.veto[j][rows, packages]
+        vetoed = m.lines[j].veto_at(rows, packages)
         forced = m.script.responses.get((j, t))
         if forced is not None:
             accept = np.full(len(rows), forced)
@@ -280,7 +282,7 @@ class MediatorAgent(_Proposer):
         p_all = self.acceptance_estimate(rows, parties, t, candidates)
         total = sum(cs.utility[j][candidates] for j in parties)[None, :]
         for j in parties:
-            if m.has_penalty[j]:
-                total = total - m.penalty[j][np.ix_(rows, candidates)]
+            if m.lines[j].has_cost:
+                total = total - m.lines[j].cost(rows, candidates)
         score = p_all + 1e-3 * total / len(parties)
         return candidates[logit_choice(m.rng, score, self.rationality)]

@@ -41,6 +41,7 @@ def run_chunk(cs: CompiledScenario, k: int, n: int, root_seed: int, chunk_size: 
     model.run()
     trials = trial_table(model, first_trial=k * chunk_size)
     rounds = _round_counts(model) if collect else pd.DataFrame()
+    model.release()
     return ChunkOutput(k=k, trials=trials, rounds=rounds)
 
 

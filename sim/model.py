@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.agents import ActorAgent, MediatorAgent
 from sim.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario
+from sim.package_lines import PackageLines
 from sim.script import Script
 from sim.values import (
     bargaining_terms,
@@ -84,27 +85,22 @@ class CrisisModel(mesa.Model):
 
         # --- red lines on packages: vetoes and audience costs -----------------------
         P = cs.n_packages
-        self.veto = [np.zeros((n, P), dtype=bool) for _ in range(A)]
-        self.penalty = [np.zeros((n, P)) for _ in range(A)]
+        self.lines = [PackageLines(P) for _ in range(A)]
         self.expected_veto_pass = [np.ones(P) for _ in range(A)]
         self.veto_possible = [np.zeros(P, dtype=bool) for _ in range(A)]
         for k, rl in enumerate(cs.red_lines):
             if rl.kind != "package":
                 continue
             h = rl.holder
-            self.veto[h] |= self.binding[:, [k]] & rl.mask[None, :]
-            if rl.public:
-                self.penalty[h] += (~self.binding[:, [k]] & rl.mask[None, :]) * types[
-                    "audience_cost"
-                ][:, [h]]
+            cost = types["audience_cost"][:, h] if rl.public else None
+            self.lines[h].add(self.binding[:, k], rl.mask, cost)
             self.expected_veto_pass[h] *= np.where(rl.mask, 1 - rl.credibility.mean(), 1.0)
             self.veto_possible[h] |= rl.mask
-
-        self.has_penalty = [bool(p.any()) for p in self.penalty]
 
         # --- state ----------------------------------------------------------------
         self.stocks = self.stock_initial.copy()
         self._war_public = None
+        self._terms_round = -1
         self.rung = np.full(n, cs.start_rung, dtype=np.int64)
         self.peak = self.rung.copy()
         self.active = np.ones(n, dtype=bool)
@@ -138,8 +134,7 @@ class CrisisModel(mesa.Model):
             war_cost=np.broadcast_to(self.mean_war_cost, (n, A)),
             resolve=np.broadcast_to(mean_resolve, (n, A)),
             discount=types["discount"],
-            penalty=np.stack(self.penalty),
-            veto=np.stack(self.veto),
+            lines=self.lines,
             rung=cs.start_rung,
         )
 
@@ -178,7 +173,10 @@ class CrisisModel(mesa.Model):
 
     def terms(self, rows: np.ndarray, t: int):
         """(scale, carry, cont) (n, A): see :func:`sim.values.bargaining_terms`."""
-        return bargaining_terms(self.cs, self.types["discount"][rows], self.plan[t + 1][rows])
+        if self._terms_round != t:  # computed once a round for the whole chunk
+            self._terms = bargaining_terms(self.cs, self.types["discount"], self.plan[t + 1])
+            self._terms_round = t
+        return tuple(a[rows] for a in self._terms)
 
     def reservation_centre(self, rows: np.ndarray, j: int, t: int) -> np.ndarray:
         """Public part of j's reservation value, on the scale of ``scale * u(x)``:
@@ -397,6 +395,15 @@ class CrisisModel(mesa.Model):
                 ok &= self.peak >= o.peak_rung_at_least
             out[ok] = k
         return out
+
+    def release(self) -> None:
+        """Drop the chunk's arrays now. Agents and model refer to each other, so the
+        garbage collector would free them only at its next full pass, and numpy arrays
+        do not trigger one: without this a worker's memory grows chunk after chunk."""
+        for agent in [*self.actors, self.mediator]:
+            if agent is not None:
+                agent.__dict__.clear()
+        self.__dict__.clear()
 
     def run(self) -> None:
         """Play rounds until every trial has ended or the horizon is reached."""

@@ -87,8 +87,7 @@ def plan_values(
     war_cost: np.ndarray,
     resolve: np.ndarray,
     discount: np.ndarray,
-    penalty: np.ndarray,
-    veto: np.ndarray,
+    lines: list,
     rung: int,
 ) -> np.ndarray:
     """Backward induction from the horizon: V (horizon + 2, N, A), V[t] = value of
@@ -97,13 +96,13 @@ def plan_values(
 
     Complete information along the projected stock path with the rung held fixed:
     the round's proposer offers the package it likes best among those every other
-    party accepts (``u_j - penalty_j >= D_j + resolve_j``, no binding veto), if it
+    party accepts (``u_j - audience cost >= D_j + resolve_j``, no binding veto), if it
     prefers that to the value of a rejected round ``D = q W + (1 - q) delta V[t+1]``.
     A mediator offers the acceptable package with the largest Nash product of gains.
 
-    ``penalty`` (A, N, P) is each actor's audience cost for accepting a package that
-    crosses its non-binding public red lines; ``veto`` (A, N, P) marks packages its
-    binding red lines forbid.
+    ``lines[i]`` (:class:`sim.package_lines.PackageLines`) gives actor i's audience
+    cost for accepting a package that crosses its non-binding public red lines, and
+    the packages its binding red lines forbid.
     """
     T = cs.horizon
     N, A = war_cost.shape
@@ -118,30 +117,31 @@ def plan_values(
     parties = cs.parties
     rows = np.arange(N)
     cache = {}
-    has_penalty = penalty.any(axis=(1, 2))
 
     def candidates(proposer: int):
-        """Packages the proposer considers, and which each party's red lines allow."""
+        """Packages the proposer considers; each party's costs and allowed packages."""
         if proposer not in cache:
             c = cs.mediator_packages if proposer < 0 else np.arange(U.shape[1])
-            cache[proposer] = (c, ~veto[:, :, c])
+            cache[proposer] = (c, {j: (lines[j].cost(rows, c), ~lines[j].veto(rows, c))
+                                   for j in parties})
         return cache[proposer]
-
-    def net_penalty(j: int, c: np.ndarray):
-        return penalty[j][:, c] if has_penalty[j] else 0.0
 
     for t in range(T, 0, -1):
         W = war_value(cs, capabilities(cs, base_capability, stocks[t]), war_cost)
         scale, carry, cont = bargaining_terms(cs, discount, V[t + 1])
         D = q * W + (1 - q) * cont
         proposer = _proposer_at(cs, t)
-        c, allowed = candidates(proposer)
+        c, red = candidates(proposer)
         ok = np.ones((N, len(c)), dtype=bool)
         nash = np.ones((N, len(c)))
         for j in parties:
+            cost, allowed = red[j]
             floor = D[:, [j]] if j == proposer else D[:, [j]] + resolve[:, [j]]
-            gain = scale[:, [j]] * U[j, c][None, :] - net_penalty(j, c) + carry[:, [j]] - floor
-            ok &= allowed[j]
+            if cs.renegotiated:
+                gain = scale[:, [j]] * U[j, c][None, :] - cost + carry[:, [j]] - floor
+            else:
+                gain = U[j, c][None, :] - cost - floor
+            ok &= allowed
             ok &= gain >= -TIE
             if proposer < 0:
                 np.maximum(gain, 0, out=gain)
@@ -150,11 +150,12 @@ def plan_values(
         if proposer < 0:
             score = nash
         else:
-            score = (U[proposer] + cs.influence[proposer] @ U)[None, :] - penalty[proposer]
+            score = (U[proposer] + cs.influence[proposer] @ U)[None, :] - lines[proposer].cost(rows, c)
         best = np.argmax(np.where(ok, score, -np.inf), axis=1)
         feasible = ok[rows, best]
         package = c[best]
-        deal_value = scale * U[:, package].T - penalty[:, rows, package].T + carry  # (N, A)
+        costs = np.stack([line.cost_at(rows, package) for line in lines], axis=1)
+        deal_value = scale * U[:, package].T - costs + carry  # (N, A)
         V[t] = np.where(feasible[:, None], deal_value, D)
     V[0] = V[1]
     return V
