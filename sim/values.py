@@ -150,7 +150,8 @@ def plan_values(
         if proposer < 0:
             score = nash
         else:
-            score = (U[proposer] + cs.influence[proposer] @ U)[None, :] - lines[proposer].cost(rows, c)
+            own = U[proposer] + cs.influence[proposer] @ U
+            score = own[None, :] - lines[proposer].cost(rows, c)
         best = np.argmax(np.where(ok, score, -np.inf), axis=1)
         feasible = ok[rows, best]
         package = c[best]
