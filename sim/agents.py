@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from sim import beliefs as bel
+from sim.kernels import accept_into
 from sim.values import TIE
 
 __all__ = ["ActorAgent", "MediatorAgent", "logit_choice"]
@@ -79,16 +80,15 @@ class _Proposer(mesa.Agent):
         if packages is None:
             packages = np.arange(m.cs.n_packages)
         p_all = np.ones((len(rows), len(packages)))
+        scale_all = m.terms(t)[0]
         for j in responders:
             centre = m.reservation_centre(rows, j, t)
-            scale = m.terms(rows, t)[0][:, [j]]
-            thr = scale * m.cs.utility[j][packages][None, :] - centre[:, None]
-            if m.lines[j].has_cost:
-                thr -= m.lines[j].cost(rows, packages)
-            grid = self.belief_grid[j]
-            p = bel.acceptance(grid, self.belief_weights[j][rows], m.rung[rows], thr,
-                               self.belief_touched[j][rows], m.cs.rationality[j])
-            p_all *= p * m.expected_veto_pass[j][packages][None, :]
+            cum, lo, width, z0 = bel.cdf_table(self.belief_grid[j], self.belief_weights[j][rows],
+                                               m.rung[rows], self.belief_touched[j][rows])
+            coef, mask = m.lines[j].cost_factors(rows, packages)
+            accept_into(p_all, scale_all[rows, j], centre,
+                        m.cs.utility[j][packages], coef, mask, cum, lo, width, z0,
+                        float(m.cs.rationality[j]), TIE, m.expected_veto_pass[j][packages])
         return p_all
 
     def scripted_proposal(self, rows: np.ndarray, t: int):
@@ -106,7 +106,7 @@ class _Proposer(mesa.Agent):
         if len(rows) == 0:
             return
         centre = m.reservation_centre(rows, j, t)
-        scale = m.terms(rows, t)[0][:, j]
+        scale = m.terms(t)[0][rows, j]
         thr_full = np.zeros(m.n_trials)
         thr_full[rows] = (scale * m.cs.utility[j][packages] - m.lines[j].cost_at(rows, packages)
                           - centre)
@@ -158,7 +158,7 @@ class ActorAgent(_Proposer):
         weights[i] = 1.0
         weights += cs.influence[i]
         weights /= weights.sum()
-        scale, carry, _ = m.terms(rows, t)
+        scale, carry = (a[rows] for a in m.terms(t)[:2])
         objective = (scale * weights) @ cs.utility + (carry @ weights)[:, None]
         if m.lines[i].has_cost:
             objective = objective - m.lines[i].cost(rows, np.arange(cs.n_packages)) * weights[i]
@@ -174,7 +174,7 @@ class ActorAgent(_Proposer):
         a binding red line vetoes. Returns (accepted, vetoed, margin)."""
         m = self.model
         j = self.index
-        scale = m.terms(rows, t)[0][:, j]
+        scale = m.terms(t)[0][rows, j]
         net = scale * m.cs.utility[j][packages] - m.lines[j].cost_at(rows, packages)
         reservation = m.reservation_centre(rows, j, t) + self.private_shift(rows)
         margin = net - reservation
@@ -219,7 +219,7 @@ class ActorAgent(_Proposer):
         q_new = cs.breakdown[np.minimum(rungs, cs.n_rungs - 1)]
         w_pub = m.war_public(rows)  # (n, A)
         w_own = (w_pub[:, i] - self.war_cost[rows] * (cs.side[i] >= 0))[:, None]
-        _, _, cont_all = m.terms(rows, t)
+        cont_all = m.terms(t)[2][rows]
         cont = cont_all[:, [i]]
         eu = q_new * w_own + (1 - q_new) * cont
         # Coercion: raising the risk lowers opponents' reservation values; the mover
@@ -280,9 +280,7 @@ class MediatorAgent(_Proposer):
         parties = [int(j) for j in cs.parties]
         candidates = cs.mediator_packages
         p_all = self.acceptance_estimate(rows, parties, t, candidates)
+        # ties (e.g. nothing acceptable) broken toward the larger total utility
         total = sum(cs.utility[j][candidates] for j in parties)[None, :]
-        for j in parties:
-            if m.lines[j].has_cost:
-                total = total - m.lines[j].cost(rows, candidates)
         score = p_all + 1e-3 * total / len(parties)
         return candidates[logit_choice(m.rng, score, self.rationality)]

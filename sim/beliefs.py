@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.values import TIE
 
-__all__ = ["BeliefGrid", "acceptance", "make_belief_grid", "update_on_rejection"]
+__all__ = ["BeliefGrid", "acceptance", "cdf_table", "make_belief_grid", "update_on_rejection"]
 
 PARTICLES = 64  # per uncertain type; a product grid of 8 x 8 when both are uncertain
 BINS = 32
@@ -135,6 +135,22 @@ def acceptance(
             cum /= np.maximum(cum[:, -1:], 1e-300)
             out[rows] = _cdf(cum, *args, threshold[rows])
     return out
+
+
+def cdf_table(grid: BeliefGrid, weights: np.ndarray, rung: np.ndarray, touched: np.ndarray):
+    """Each row's belief as a CDF at its rung's bin edges (n, BINS + 1), with the bins'
+    lower edge, width (0 when the type is known) and the known type's Z, per row."""
+    cum = grid.prior_cdf[rung]  # a copy: fancy indexing
+    rows = np.flatnonzero(touched)
+    for r in np.unique(rung[rows]):
+        sub = rows[rung[rows] == r]
+        w = weights[sub][:, grid.order[r]]
+        cumw = np.zeros((len(sub), w.shape[1] + 1))
+        np.cumsum(w, axis=1, out=cumw[:, 1:])
+        c = cumw[:, grid.ends[r]]
+        c /= np.maximum(c[:, -1:], 1e-300)
+        cum[sub] = c
+    return cum, grid.lo[rung], grid.width[rung], grid.z[rung, 0]
 
 
 def update_on_rejection(

@@ -108,6 +108,7 @@ class CompiledScenario:
     endings: tuple[str, ...]
     outcomes: tuple[OutcomeSpec, ...]
     horizon: int
+    planning_horizon: int  # rounds of backward induction (>= horizon)
     on_horizon: str  # "stalemate" or "war"
     renegotiated: bool  # agreements hold one round; payoffs are flows
     notes: dict = field(default_factory=dict)
@@ -370,6 +371,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         endings=endings,
         outcomes=outcomes,
         horizon=p.horizon,
+        planning_horizon=p.planning_horizon or p.horizon,
         on_horizon=p.on_horizon,
         renegotiated=p.agreements == "renegotiated",
     )

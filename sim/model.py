@@ -171,27 +171,28 @@ class CrisisModel(mesa.Model):
         self.stocks[rows] = self._apply_effects(self.stocks[rows], effects)
         self._war_public = None
 
-    def terms(self, rows: np.ndarray, t: int):
-        """(scale, carry, cont) (n, A): see :func:`sim.values.bargaining_terms`."""
-        if self._terms_round != t:  # computed once a round for the whole chunk
+    def terms(self, t: int):
+        """(scale, carry, cont) (N, A) for the whole chunk in round t (computed once a
+        round): see :func:`sim.values.bargaining_terms`. Index them by rows."""
+        if self._terms_round != t:
             self._terms = bargaining_terms(self.cs, self.types["discount"], self.plan[t + 1])
             self._terms_round = t
-        return tuple(a[rows] for a in self._terms)
+        return self._terms
 
     def reservation_centre(self, rows: np.ndarray, j: int, t: int) -> np.ndarray:
         """Public part of j's reservation value, on the scale of ``scale * u(x)``:
         q W_pub + (1 - q) cont - carry (the private part is resolve - q war_cost)."""
         q = self.cs.breakdown[self.rung[rows]]
         w = self.war_public(rows)[:, j]
-        _, carry, cont = self.terms(rows, t)
-        return q * w + (1 - q) * cont[:, j] - carry[:, j]
+        _, carry, cont = self.terms(t)
+        return q * w + (1 - q) * cont[rows, j] - carry[rows, j]
 
     def rejection_value(self, rows: np.ndarray, t: int) -> np.ndarray:
         """Value of a rejected round for every actor (n, A), with true war costs."""
         cs = self.cs
         q = cs.breakdown[self.rung[rows]][:, None]
         w = self.war_public(rows) - self.types["war_cost"][rows] * (cs.side >= 0)
-        return q * w + (1 - q) * self.terms(rows, t)[2]
+        return q * w + (1 - q) * self.terms(t)[2][rows]
 
     def _apply_effects(self, stocks: np.ndarray, effects) -> np.ndarray:
         """Apply (stock, add, multiply) effects to a copy of some rows' stocks."""

@@ -46,6 +46,14 @@ class PackageLines:
             out = out + coef[rows][:, None] * mask[packages][None, :]
         return out
 
+    def cost_factors(self, rows: np.ndarray, packages: np.ndarray):
+        """The audience-cost terms as arrays: coefficients (L, n) and masks (L, C)."""
+        if not self.cost_terms:
+            return np.zeros((0, len(rows))), np.zeros((0, len(packages)))
+        coef = np.stack([c[rows] for c, _ in self.cost_terms])
+        mask = np.stack([m[packages] for _, m in self.cost_terms])
+        return coef, mask
+
     def cost_at(self, rows: np.ndarray, packages: np.ndarray) -> np.ndarray:
         """Audience cost (n,) of row i accepting package ``packages[i]``."""
         out = np.zeros(len(rows))

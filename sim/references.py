@@ -120,13 +120,22 @@ def check_references(s: Scenario) -> list[Problem]:
     for i, pid in enumerate(p.parties):
         need(pid, actors, ("protocol", "parties", i), "actor")
     if p.proposer not in ("mediator", "rotate"):
-        need(p.proposer, actors, ("protocol", "proposer"), "actor")
+        need(p.proposer, [*actors, "mediator", "rotate"], ("protocol", "proposer"),
+             "proposer")
     for i, pid in enumerate(p.rotation or []):
         if need(pid, actors, ("protocol", "rotation", i), "actor") and pid not in p.parties:
             out.append(Problem(("protocol", "rotation", i), f"'{pid}' is not one of the parties"))
     for issue, level in p.status_quo.items():
         if need(issue, issues, ("protocol", "status_quo", issue), "issue"):
             level_ok(issue, level, ("protocol", "status_quo", issue))
+    if p.planning_horizon is not None and p.planning_horizon < p.horizon:
+        out.append(Problem(("protocol", "planning_horizon"),
+                           f"must be at least the horizon ({p.horizon})"))
+    if (p.on_horizon == "war" and p.planning_horizon is not None
+            and p.planning_horizon != p.horizon):
+        out.append(Problem(("protocol", "planning_horizon"),
+                           "a horizon enforced by war is a deadline: the actors plan up to it, "
+                           "so planning_horizon must equal the horizon (or be left out)"))
     missing = [i for i in issues if i not in p.status_quo]
     if missing:
         out.append(

@@ -371,7 +371,15 @@ class Protocol(_Model):
     )
     mediator: str | None = Field(default=None, description="Name of the mediator.")
     mediator_rationality: float | None = Field(default=None, ge=0)
-    horizon: int = Field(ge=1, le=1000, description="Rounds (about a week each).")
+    horizon: int = Field(ge=1, le=1000, description="Rounds simulated (about a week each).")
+    planning_horizon: int | None = Field(
+        default=None,
+        ge=1,
+        le=2000,
+        description="Rounds the actors look ahead when they value holding out (default: "
+        "the horizon). Longer than the horizon when the horizon is only the window we "
+        "observe, not a deadline the actors face: no end-of-window rush.",
+    )
     status_quo: dict[Identifier, str | float] = Field(
         default_factory=dict,
         description="The package that stands if no deal is reached (stalemate).",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.compile import CompiledScenario
+from sim.kernels import plan_round
 
 #: Ties within this tolerance count as acceptable (an offer of exactly the reservation).
 TIE = 1e-9
@@ -90,9 +91,9 @@ def plan_values(
     lines: list,
     rung: int,
 ) -> np.ndarray:
-    """Backward induction from the horizon: V (horizon + 2, N, A), V[t] = value of
-    entering round t; V[horizon + 1] is the status quo (or war, if the horizon is a
-    deadline enforced by war).
+    """Backward induction from the planning horizon T: V (T + 2, N, A), V[t] = value of
+    entering round t; V[T + 1] is the status quo (or war, if the horizon is a deadline
+    enforced by war).
 
     Complete information along the projected stock path with the rung held fixed:
     the round's proposer offers the package it likes best among those every other
@@ -104,7 +105,7 @@ def plan_values(
     cost for accepting a package that crosses its non-binding public red lines, and
     the packages its binding red lines forbid.
     """
-    T = cs.horizon
+    T = cs.planning_horizon
     N, A = war_cost.shape
     U = cs.utility  # (A, P)
     q = cs.breakdown[rung]
@@ -116,44 +117,42 @@ def plan_values(
         V[T + 1] = U[:, cs.status_quo][None, :]
     parties = cs.parties
     rows = np.arange(N)
+    parties = [int(j) for j in parties]
+    u_parties = U[parties]
     cache = {}
 
     def candidates(proposer: int):
-        """Packages the proposer considers; each party's costs and allowed packages."""
+        """Packages the proposer considers, the parties' audience costs and allowed
+        packages (dense, for the compiled loop), and a party proposer's objective."""
         if proposer not in cache:
             c = cs.mediator_packages if proposer < 0 else np.arange(U.shape[1])
-            cache[proposer] = (c, {j: (lines[j].cost(rows, c), ~lines[j].veto(rows, c))
-                                   for j in parties})
+            cost = np.zeros((len(parties), N, len(c)))
+            allowed = np.empty((len(parties), N, len(c)), dtype=bool)
+            for k, j in enumerate(parties):
+                cost[k] += lines[j].cost(rows, c)
+                allowed[k] = ~lines[j].veto(rows, c)
+            if proposer < 0:
+                score = np.zeros((1, 1))
+            else:
+                own = U[proposer] + cs.influence[proposer] @ U
+                score = np.ascontiguousarray(own[None, c] - lines[proposer].cost(rows, c)
+                                             * np.ones((N, 1)))
+            cache[proposer] = (c, np.ascontiguousarray(u_parties[:, c]), cost, allowed, score)
         return cache[proposer]
 
+    best = np.empty(N, dtype=np.int64)
+    feasible = np.empty(N, dtype=np.bool_)
     for t in range(T, 0, -1):
         W = war_value(cs, capabilities(cs, base_capability, stocks[t]), war_cost)
         scale, carry, cont = bargaining_terms(cs, discount, V[t + 1])
         D = q * W + (1 - q) * cont
         proposer = _proposer_at(cs, t)
-        c, red = candidates(proposer)
-        ok = np.ones((N, len(c)), dtype=bool)
-        nash = np.ones((N, len(c)))
-        for j in parties:
-            cost, allowed = red[j]
-            floor = D[:, [j]] if j == proposer else D[:, [j]] + resolve[:, [j]]
-            if cs.renegotiated:
-                gain = scale[:, [j]] * U[j, c][None, :] - cost + carry[:, [j]] - floor
-            else:
-                gain = U[j, c][None, :] - cost - floor
-            ok &= allowed
-            ok &= gain >= -TIE
-            if proposer < 0:
-                np.maximum(gain, 0, out=gain)
-                gain += 1e-9
-                nash *= gain
-        if proposer < 0:
-            score = nash
-        else:
-            own = U[proposer] + cs.influence[proposer] @ U
-            score = own[None, :] - lines[proposer].cost(rows, c)
-        best = np.argmax(np.where(ok, score, -np.inf), axis=1)
-        feasible = ok[rows, best]
+        c, u_c, cost, allowed, score = candidates(proposer)
+        floor = np.stack([D[:, j] if j == proposer else D[:, j] + resolve[:, j]
+                          for j in parties])
+        plan_round(u_c, np.ascontiguousarray(scale[:, parties].T),
+                   np.ascontiguousarray(carry[:, parties].T), floor, cost, allowed, score,
+                   proposer < 0, TIE, best, feasible)
         package = c[best]
         costs = np.stack([line.cost_at(rows, package) for line in lines], axis=1)
         deal_value = scale * U[:, package].T - costs + carry  # (N, A)

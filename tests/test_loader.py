@@ -187,8 +187,8 @@ def test_problem_in_base_is_reported_at_the_base_line(tmp_path):
     path = variant(tmp_path, "  protocol.proposer: bleu\n", base=base)
     got = problems_of(path)
     assert got == [
-        f"{path}:6:22: protocol.proposer: unknown actor 'bleu'; did you mean 'blue'? "
-        "(valid: 'blue', 'red')",
+        f"{path}:6:22: protocol.proposer: unknown proposer 'bleu'; did you mean 'blue'? "
+        "(valid: 'blue', 'mediator', 'red', 'rotate')",
         f"{ROOT / BAD}/unknown_issue_in_preferences.yaml:28:7: actors.red.preferences.enrichmnt: "
         "unknown issue 'enrichmnt'; did you mean 'enrichment'? (valid: 'enrichment', 'missiles')",
     ]

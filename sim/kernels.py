@@ -1,0 +1,89 @@
+"""The two innermost loops, compiled with numba: acceptance estimates over packages and
+one round of backward induction. Each is a single pass with no temporary arrays; the
+arithmetic is the numpy reference's, operation for operation (no fastmath), so results
+do not depend on which path ran. ``cache=True`` keeps the compiled code on disk.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["accept_into", "plan_round"]
+
+
+@njit(cache=True, nogil=True)
+def accept_into(p_all, scale, centre, u, coef, mask, cum, lo, width, z0, lam, tie, evp):
+    """Multiply ``p_all`` (n, C) by one responder's acceptance probabilities.
+
+    Row i, package x: the threshold is ``scale[i] u[x] - centre[i] - sum_l coef[l, i]
+    mask[l, x]`` (utility net of audience costs, less the public part of the
+    reservation value). Acceptance is P(Z <= threshold) from the row's piecewise-linear
+    CDF ``cum[i]`` on bins ``lo[i] + width[i] * b``; where ``width[i] <= 0`` the type is
+    known: a step at ``z0[i]`` (best response) or a logit with precision ``lam``.
+    """
+    n, C = p_all.shape
+    bins = cum.shape[1] - 1
+    n_lines = coef.shape[0]
+    for i in range(n):
+        for x in range(C):
+            thr = scale[i] * u[x] - centre[i]
+            for k in range(n_lines):
+                thr -= coef[k, i] * mask[k, x]
+            if width[i] <= 0.0:
+                if math.isinf(lam):
+                    p = 1.0 if thr >= z0[i] - tie else 0.0
+                else:
+                    g = lam * (thr - z0[i])
+                    g = min(max(g, -700.0), 700.0)
+                    p = 1.0 / (1.0 + math.exp(-g))
+            else:
+                pos = (thr - lo[i]) * (1.0 / width[i])
+                pos = min(max(pos, 0.0), bins - 1e-9)
+                b = int(pos)
+                f = pos - b
+                left = cum[i, b]
+                p = left + (cum[i, b + 1] - left) * f
+            p_all[i, x] *= p * evp[x]
+
+
+@njit(cache=True, nogil=True)
+def plan_round(u, scale, carry, floor, cost, allowed, score, mediator, tie, best, feasible):
+    """One round of backward induction for every trial.
+
+    ``u`` (J, C): the parties' utilities of the candidate packages; ``scale``, ``carry``,
+    ``floor`` (J, N): bargaining terms and the least each party accepts; ``cost`` (J, N,
+    C) audience costs; ``allowed`` (J, N, C) packages no binding red line forbids. The
+    chosen package maximises ``score`` (N, C) (a party proposer's objective) or, for a
+    mediator, the Nash product of gains, among packages every party accepts. Writes the
+    chosen candidate (first of equals) into ``best`` and whether any exists into
+    ``feasible``.
+    """
+    J, C = u.shape
+    N = best.shape[0]
+    for i in range(N):
+        top = -np.inf
+        pick = 0
+        found = False
+        for x in range(C):
+            ok = True
+            nash = 1.0
+            for j in range(J):
+                if not allowed[j, i, x]:
+                    ok = False
+                    break
+                gain = scale[j, i] * u[j, x] - cost[j, i, x] + carry[j, i] - floor[j, i]
+                if gain < -tie:
+                    ok = False
+                    break
+                nash *= max(gain, 0.0) + 1e-9
+            if ok:
+                s = nash if mediator else score[i, x]
+                if not found or s > top:
+                    top = s
+                    pick = x
+                    found = True
+        best[i] = pick
+        feasible[i] = found
