@@ -1,8 +1,9 @@
 """One chunk of trials: seed it, run it, turn it into per-trial and per-round tables.
 
 Chunk k of a run with root seed s gets ``SeedSequence(s, spawn_key=(k,))``. The chunk
-size is part of a run's identity, so a trial's numbers depend only on (seed, chunk
-size, trial index), never on how many workers ran the chunks.
+size is part of a run's identity: a trial's numbers depend on the seed, the chunk size,
+its index and, in a final partial chunk, the run's trial count (the chunk's length), and
+never on how many workers ran the chunks.
 """
 
 from __future__ import annotations

@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", help="write a results directory (refused if it exists)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     r.add_argument("--workers", type=_positive_int, default=None,
-                   help="processes (default: all cores); results do not depend on it")
+                   help="processes (default: all cores; runs of fewer than 2 chunks per "
+                   "worker use one); results do not depend on it")
     r.add_argument("--chunk-size", type=_positive_int, default=None,
                    help="trials per Mesa model (default 5,000); part of the run's identity")
     r.add_argument("--format", choices=("table", "json"), default="table",
@@ -73,10 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
 
-    e = sub.add_parser("explain", help="replay one trial of a run and tell it round by round")
-    e.add_argument("scenario")
-    e.add_argument("--seed", type=_seed, default=0)
+    e = sub.add_parser(
+        "explain", help="replay one trial of a run and tell it round by round",
+        description="Replay one trial exactly and tell its story. Give the run's results "
+        "directory (--from DIR), or the scenario with the run's --seed, --trials and "
+        "--chunk-size: a trial's numbers depend on the seed, the chunk size and, in a final "
+        "partial chunk, the run's trial count.")
+    e.add_argument("scenario", nargs="?", help="scenario file (not needed with --from)")
+    e.add_argument("--from", dest="results", metavar="DIR",
+                   help="a results directory written by `escalation run --out`")
     e.add_argument("--trial", type=int, required=True, help="trial index within the run")
+    e.add_argument("--seed", type=_seed, default=0, help="the run's root seed (default 0)")
+    e.add_argument("--trials", type=_positive_int, default=None,
+                   help="the run's trial count (default: the trial's chunk was full)")
     e.add_argument("--chunk-size", type=_positive_int, default=None,
                    help="the run's chunk size (default 5,000)")
 
@@ -237,18 +247,47 @@ def _cmd_schema(args) -> int:
 
 
 def _cmd_explain(args) -> int:
-    scenario = _load(args.scenario)
-    if scenario is None:
-        return EXIT_INVALID
     from sim.narrative import explain
     from sim.runner import DEFAULT_CHUNK_SIZE
 
-    if args.trial < 0:
-        print("escalation explain: --trial must be 0 or more", file=sys.stderr)
+    if args.results:
+        found = _run_from_results(args.results)
+        if found is None:
+            return EXIT_INVALID
+        scenario, seed, chunk_size, trials = found
+    elif args.scenario:
+        scenario = _load(args.scenario)
+        if scenario is None:
+            return EXIT_INVALID
+        seed, chunk_size, trials = args.seed, args.chunk_size or DEFAULT_CHUNK_SIZE, args.trials
+    else:
+        print("escalation explain: give a scenario file or --from DIR", file=sys.stderr)
         return EXIT_INVALID
-    print(explain(scenario, seed=args.seed, trial=args.trial,
-                  chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE))
+    try:
+        print(explain(scenario, seed=seed, trial=args.trial, chunk_size=chunk_size,
+                      trials=trials))
+    except ValueError as e:
+        print(f"escalation explain: {e}", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
+
+
+def _run_from_results(directory: str):
+    """(scenario, seed, chunk size, trials) recorded in a run's manifest, or None."""
+    from sim.errors import ScenarioError
+    from sim.loader import scenario_from_dict
+
+    path = Path(directory) / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        scenario = scenario_from_dict(manifest["scenario_resolved"], origin=str(path))
+        return scenario, manifest["root_seed"], manifest["chunk_size"], manifest["trials"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print(f"escalation explain: {path}: not a run's manifest ({e})", file=sys.stderr)
+    except ScenarioError as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+    return None
 
 
 def _cmd_theory(args) -> int:

@@ -18,6 +18,8 @@ def replay(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
            chunk_size: int, trials: int | None = None) -> tuple[CrisisModel, int]:
     """Re-run the chunk holding ``trial``; return the traced model and the trial's row."""
     cs = compile_scenario(scenario) if isinstance(scenario, Scenario) else scenario
+    if trial < 0:
+        raise ValueError(f"--trial must be 0 or more, got {trial}")
     k, row = divmod(int(trial), int(chunk_size))
     n = chunk_size
     if trials is not None:

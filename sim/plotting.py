@@ -21,10 +21,15 @@ def plot_outcomes(summary, ax=None):
     y = np.arange(len(rows))
     ax.barh(y, share, xerr=err, color="#4c72b0", ecolor="#222222", capsize=4)
     ax.set_yticks(y, [o["label"] for o in rows])
-    for yi, s, hi in zip(y, share, [o["ci_high"] for o in rows]):
-        ax.text(hi + 0.01, yi, f"{s:.1%}", va="center", fontsize=9)
+    for yi, o in zip(y, rows):
+        s = o["share"]
+        text = "none" if o["count"] == 0 else (f"{s:.2%}" if s < 0.01 else f"{s:.1%}")
+        ax.text(o["ci_high"] + 0.01, yi, text, va="center", fontsize=9)
     ax.set_xlim(0, min(1.0, max(0.2, float((share + err[1]).max()) + 0.12)))
-    ax.set_xlabel("share of trials (bars: 95% Wilson interval)")
+    from matplotlib.ticker import PercentFormatter
+
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("share of trials (whiskers: 95% Wilson interval)")
     ax.set_title(
         f"{summary['title']}\n{summary['trials']:,} trials, seed {summary['seed']}",
         fontsize=10,

@@ -116,8 +116,12 @@ def pool_context():
 
 
 def _chunks_in_order(cs, sizes, seed, chunk_size, workers, collect):
-    """Yield chunk outputs in index order, at most 2 x workers in flight."""
-    if workers <= 1 or len(sizes) <= 1:
+    """Yield chunk outputs in index order, at most 2 x workers in flight.
+
+    Runs with fewer than two chunks per worker stay in this process: starting worker
+    processes costs about as much as two chunks of work.
+    """
+    if workers <= 1 or len(sizes) < 2 * workers:
         for k, n in enumerate(sizes):
             yield run_chunk(cs, k, n, seed, chunk_size, collect)
         return

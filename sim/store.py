@@ -21,6 +21,12 @@ import pyarrow.parquet as pq
 __all__ = ["ResultsExistError", "StagedDir", "TrialWriter", "atomic_write_text"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class ResultsExistError(Exception):
     """The results directory exists and overwriting was not asked for."""
 
@@ -29,6 +35,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write a file via a temporary file in the same directory and a rename."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give ordinary permissions
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -49,6 +56,7 @@ class StagedDir:
             )
         self.final.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(dir=self.final.parent, prefix=f".{self.final.name}."))
+        os.chmod(self.path, 0o777 & ~_umask())  # mkdtemp makes 0700
         self.overwrite = overwrite
 
     def commit(self) -> Path:

@@ -76,27 +76,28 @@ class Summary(dict):
             f"{self['title']}",
             f"{self['trials']:,} trials, seed {self['seed']}, chunk size {self['chunk_size']:,}",
             "",
-            f"{'outcome':<38}{'share':>8}  {'95% interval':<17}{'MCSE':>8}{'median rounds':>15}",
+            f"{'outcome':<38}{'share':>8}  {'95% interval':<19}{'MCSE':>8}{'median rounds':>15}",
         ]
         for o in self["outcomes"]:
             med = "-" if o["median_rounds"] is None else f"{o['median_rounds']:g}"
             lines.append(
-                f"{o['label'][:37]:<38}{o['share']:>8.3f}  "
-                f"[{o['ci_low']:.3f}, {o['ci_high']:.3f}]  {o['mcse']:>8.4f}{med:>15}"
+                f"{o['label'][:37]:<38}{o['share']:>8.4f}  "
+                f"[{o['ci_low']:.4f}, {o['ci_high']:.4f}]{o['mcse']:>8.4f}{med:>15}"
             )
         lines += ["", f"median rounds to outcome: {self['median_rounds']:g}", "",
                   "peak escalation rung:"]
         for r in self["peak_rung"]:
             if r["count"]:
                 bar = "#" * max(1, round(40 * r["share"]))
-                lines.append(f"  {r['rung']:>2} {r['name'][:34]:<35}{r['share']:>7.3f} {bar}")
+                lines.append(f"  {r['rung']:>2} {r['name'][:48]:<49}{r['share']:>7.3f} {bar}")
         lines += ["", "first to escalate:"]
         for who, share in self["first_escalator"].items():
-            lines.append(f"  {who:<38}{share:>7.3f}")
+            lines.append(f"  {who:<52}{share:>7.3f}")
         if self["red_lines"]:
-            lines += ["", f"{'red line':<38}{'crossed':>9}{'enforced':>10}"]
+            lines += ["", f"{'red line (holder)':<52}{'crossed':>9}{'enforced':>10}"]
             for r in self["red_lines"]:
-                lines.append(f"  {r['id'][:35]:<36}{r['crossed']:>9.3f}{r['enforced']:>10.3f}")
+                name = f"{r['id']} ({r['holder']})"
+                lines.append(f"  {name[:49]:<50}{r['crossed']:>9.3f}{r['enforced']:>10.3f}")
         for w in self["warnings"]:
             lines += ["", f"warning: {w}"]
         return "\n".join(lines)
@@ -128,7 +129,7 @@ def summarise(tally: Tally, *, seed: int, chunk_size: int) -> Summary:
         need = trials_for_half_width(USEFUL_HALF_WIDTH)
         warnings.append(
             f"with {n:,} trials the 95% intervals are up to +/-{widest:.3f} wide; "
-            f"use --trials {need:,} or more for +/-{USEFUL_HALF_WIDTH} on every share"
+            f"run {need:,} or more trials for +/-{USEFUL_HALF_WIDTH} on every share"
         )
     first = {cs.actor_ids[i]: float(tally.first[i] / n) for i in range(cs.n_actors)}
     first["nobody escalated"] = float(tally.first[-1] / n)

@@ -92,15 +92,23 @@ def test_explain_tells_the_story(capsys):
 
 
 def test_explain_matches_the_run(tmp_path, capsys):
-    """The replayed trial is the trial the run counted."""
-    assert main(["run", BASELINE, "--trials", "400", "--seed", "7", "--chunk-size", "100",
+    """The replayed trial is the trial the run counted, also in a final partial chunk."""
+    assert main(["run", BASELINE, "--trials", "450", "--seed", "7", "--chunk-size", "100",
                  "--out", str(tmp_path / "r"), "--quiet"]) == 0
-    row = pd.read_parquet(tmp_path / "r/trials.parquet").iloc[234]
-    capsys.readouterr()
-    assert main(["explain", BASELINE, "--seed", "7", "--trial", "234",
-                 "--chunk-size", "100"]) == 0
-    out = capsys.readouterr().out
-    assert f"after {row.rounds} round(s)" in out
+    trials = pd.read_parquet(tmp_path / "r/trials.parquet")
+    labels = {o["outcome"]: o["label"] for o in
+              json.loads((tmp_path / "r/summary.json").read_text())["outcomes"]}
+    for trial in (234, 420, 449):
+        row = trials.iloc[trial]
+        capsys.readouterr()
+        assert main(["explain", "--from", str(tmp_path / "r"), "--trial", str(trial)]) == 0
+        from_dir = capsys.readouterr().out
+        assert f"Outcome: {labels[row.outcome]} after {row.rounds} round(s)" in from_dir
+        assert main(["explain", BASELINE, "--seed", "7", "--trials", "450",
+                     "--chunk-size", "100", "--trial", str(trial)]) == 0
+        assert capsys.readouterr().out == from_dir
+    assert main(["explain", "--from", str(tmp_path / "r"), "--trial", "450"]) == 2
+    assert "trial 450 is not in a run of 450 trials" in capsys.readouterr().err
 
 
 def test_list_and_schema(capsys):

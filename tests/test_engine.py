@@ -135,10 +135,10 @@ def test_script_errors_are_clear():
 
 def test_same_seed_same_trials_any_workers():
     scenario = load_scenario(ROOT / "scenarios/iran_2026/baseline.yaml")
-    one = run(scenario, trials=3_000, seed=9, chunk_size=1_000, workers=1).trials
-    two = run(scenario, trials=3_000, seed=9, chunk_size=1_000, workers=2).trials
+    one = run(scenario, trials=4_000, seed=9, chunk_size=1_000, workers=1).trials
+    two = run(scenario, trials=4_000, seed=9, chunk_size=1_000, workers=2).trials  # pool
     pd.testing.assert_frame_equal(one, two)
-    other = run(scenario, trials=3_000, seed=10, chunk_size=1_000, workers=1).trials
+    other = run(scenario, trials=4_000, seed=10, chunk_size=1_000, workers=1).trials
     assert not one.equals(other)
 
 
