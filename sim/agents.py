@@ -61,6 +61,7 @@ class _Proposer(mesa.Agent):
         self.belief_grid = {}
         self.belief_weights = {}
         self.belief_touched = {}
+        self.known_veto = {}  # (red line, trial): the responder has declared it binds
         for j in cs.parties:
             if j == self.observer_index:
                 continue
@@ -71,6 +72,7 @@ class _Proposer(mesa.Agent):
             k = self.belief_grid[int(j)].z.shape[1]
             self.belief_weights[int(j)] = np.ones((n, k))
             self.belief_touched[int(j)] = np.zeros(n, dtype=bool)
+            self.known_veto[int(j)] = np.zeros((len(model.lines[j].veto_terms), n), dtype=bool)
 
     def acceptance_estimate(self, rows: np.ndarray, responders, t: int,
                             packages: np.ndarray | None = None) -> np.ndarray:
@@ -86,9 +88,13 @@ class _Proposer(mesa.Agent):
             cum, lo, width, z0 = bel.cdf_table(self.belief_grid[j], self.belief_weights[j][rows],
                                                m.rung[rows], self.belief_touched[j][rows])
             coef, mask = m.lines[j].cost_factors(rows, packages)
+            known = np.ascontiguousarray(self.known_veto[j][:, rows])
+            vmask = np.array([mk[packages] for _, mk in m.lines[j].veto_terms],
+                             dtype=bool).reshape(len(known), len(packages))
             accept_into(p_all, scale_all[rows, j], centre,
                         m.cs.utility[j][packages], coef, mask, cum, lo, width, z0,
-                        float(m.cs.rationality[j]), TIE, m.expected_veto_pass[j][packages])
+                        float(m.cs.rationality[j]), TIE, m.expected_veto_pass[j][packages],
+                        known, vmask)
         return p_all
 
     def scripted_proposal(self, rows: np.ndarray, t: int):
@@ -96,11 +102,16 @@ class _Proposer(mesa.Agent):
         forced = self.model.script.proposals.get((self.script_index, t))
         return None if forced is None else np.full(len(rows), forced)
 
-    def observe_rejection(self, rows, j, packages, t) -> None:
-        """Bayesian update of the belief about responder j after it rejected."""
+    def observe_rejection(self, rows, j, packages, vetoed, t) -> None:
+        """Learn from responder j's rejections: a rejection citing a red line reveals
+        that the line binds; any other rejection updates the belief about j's type
+        (Bayes' rule), unless the package crossed a red line (then it is ambiguous)."""
         m = self.model
         if j not in self.belief_grid or len(rows) == 0:
             return
+        for k, (binding, mask) in enumerate(m.lines[j].veto_terms):
+            declared = rows[vetoed & binding[rows] & mask[packages]]
+            self.known_veto[j][k, declared] = True
         crossed = m.veto_possible[j][packages]
         rows, packages = rows[~crossed], packages[~crossed]
         if len(rows) == 0:

@@ -15,7 +15,8 @@ __all__ = ["accept_into", "plan_round"]
 
 
 @njit(cache=True, nogil=True)
-def accept_into(p_all, scale, centre, u, coef, mask, cum, lo, width, z0, lam, tie, evp):
+def accept_into(p_all, scale, centre, u, coef, mask, cum, lo, width, z0, lam, tie, evp,
+                known, vmask):
     """Multiply ``p_all`` (n, C) by one responder's acceptance probabilities.
 
     Row i, package x: the threshold is ``scale[i] u[x] - centre[i] - sum_l coef[l, i]
@@ -23,12 +24,22 @@ def accept_into(p_all, scale, centre, u, coef, mask, cum, lo, width, z0, lam, ti
     reservation value). Acceptance is P(Z <= threshold) from the row's piecewise-linear
     CDF ``cum[i]`` on bins ``lo[i] + width[i] * b``; where ``width[i] <= 0`` the type is
     known: a step at ``z0[i]`` (best response) or a logit with precision ``lam``.
+    ``evp[x]`` is the prior chance no red line vetoes x; a red line ``k`` the responder
+    has declared binding in row i (``known[k, i]``) vetoes every package in ``vmask[k]``.
     """
     n, C = p_all.shape
     bins = cum.shape[1] - 1
     n_lines = coef.shape[0]
+    n_vetoes = known.shape[0]
     for i in range(n):
         for x in range(C):
+            declared = False
+            for k in range(n_vetoes):
+                if known[k, i] and vmask[k, x]:
+                    declared = True
+            if declared:
+                p_all[i, x] = 0.0
+                continue
             thr = scale[i] * u[x] - centre[i]
             for k in range(n_lines):
                 thr -= coef[k, i] * mask[k, x]

@@ -307,9 +307,9 @@ class CrisisModel(mesa.Model):
         # Everyone sees who rejected: proposers update their beliefs.
         observers = [a for a in [self.mediator, *self.actors] if a is not None and
                      getattr(a, "belief_grid", None)]
-        for j, (ok, _, _) in verdicts.items():
+        for j, (ok, vetoed, _) in verdicts.items():
             for obs in observers:
-                obs.observe_rejection(rows[~ok], j, packages[~ok], t)
+                obs.observe_rejection(rows[~ok], j, packages[~ok], vetoed[~ok], t)
         return accepted, packages
 
     def _conclude(self, rows: np.ndarray, packages: np.ndarray, t: int) -> None:
