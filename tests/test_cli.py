@@ -18,13 +18,14 @@ TRACE = str(ROOT / "tests/fixtures/trace.yaml")
 
 
 def test_run_prints_the_summary_table(capsys):
-    assert main(["run", BASELINE, "--trials", "2000", "--seed", "7", "--workers", "1",
+    assert main(["run", BASELINE, "--trials", "300", "--seed", "7", "--workers", "1",
                  "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "95% interval" in out and "MCSE" in out
     assert "Regional war" in out and "peak escalation rung" in out
     assert "red line" in out and "first to escalate" in out
-    assert "warning: with 2,000 trials" in out  # too few for +/-0.02 intervals
+    assert "warning: with 300 trials" in out  # too few for +/-0.02 intervals
+    assert "run 2,401 or more trials" in out
 
 
 def test_run_json_is_machine_readable_and_deterministic(capsys):
