@@ -33,8 +33,8 @@ _WHERE = {
     "ScenarioError": "sim.errors",
     "load_scenario": "sim.loader",
     "explain": "sim.narrative",
-    "sweep": "sim.sweep",
-    "SweepResult": "sim.sweep",
+    "sweep": "sim.sweeps",
+    "SweepResult": "sim.sweeps",
 }
 
 

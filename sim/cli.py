@@ -322,7 +322,7 @@ def _cmd_sweep(args) -> int:
     from sim.errors import ScenarioError
     from sim.loader import locate_problems, scenario_text
     from sim.runner import DEFAULT_CHUNK_SIZE
-    from sim.sweep import SweepError, check_design, make_design, parse_vary, sweep
+    from sim.sweeps import SweepError, check_design, make_design, parse_vary, sweep
 
     try:
         vary = [parse_vary(v) for v in args.vary]
@@ -401,7 +401,7 @@ class _SweepProgress:
 
 
 def _print_sweep(result) -> None:
-    from sim.sweep import sensitivity_table
+    from sim.sweeps import sensitivity_table
 
     d = result.design
     print(f"{d.sampler} design: {len(d.X)} points over {', '.join(d.names)}")
