@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 __all__ = ["main"]
@@ -154,31 +155,32 @@ def _load(path: str):
 
 
 class _Progress:
-    """A tqdm bar on a terminal, plain lines (about every 10%) otherwise."""
+    """A tqdm bar on a terminal, plain progress lines (about every 10%) otherwise.
 
-    def __init__(self, total: int, quiet: bool):
-        import time
+    Call it with (done, total) and optionally a note (rate, time left) for the line.
+    """
 
-        self.total, self.quiet, self.time = total, quiet, time
-        self.t0 = time.perf_counter()
-        self.bar = None
-        self.next_line = 0.1
+    def __init__(self, total: int, unit: str, quiet: bool):
+        self.total, self.unit, self.quiet = total, unit, quiet
+        self.done, self.next_line, self.bar = 0, 0.1, None
         if not quiet and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="trial", unit_scale=True, file=sys.stderr)
+            self.bar = tqdm(total=total, unit=unit, unit_scale=unit == "trial",
+                            file=sys.stderr)
 
-    def __call__(self, done: int, total: int) -> None:
+    def update(self, done: int, note: str = "") -> None:
+        self.done = done
         if self.quiet:
             return
         if self.bar is not None:
+            if note:
+                self.bar.set_postfix_str(note)
             self.bar.update(done - self.bar.n)
-            return
-        if done / total >= self.next_line or done == total:
-            rate = done / max(self.time.perf_counter() - self.t0, 1e-9)
-            print(f"progress: {done:,}/{total:,} trials ({rate:,.0f} trials/s)",
+        elif done / self.total >= self.next_line or done == self.total:
+            print(f"{done:,}/{self.total:,} {self.unit}s" + (f", {note}" if note else ""),
                   file=sys.stderr, flush=True)
-            while self.next_line <= done / total:
+            while self.next_line <= done / self.total:
                 self.next_line += 0.1
 
     def close(self) -> None:
@@ -194,7 +196,13 @@ def _cmd_run(args) -> int:
     from sim.runner import DEFAULT_CHUNK_SIZE, run
     from sim.store import ResultsExistError
 
-    progress = _Progress(args.trials, args.quiet)
+    progress = _Progress(args.trials, "trial", args.quiet)
+    started = time.perf_counter()
+
+    def report(done: int, total: int) -> None:
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        progress.update(done, f"{rate:,.0f} trials/s")
+
     try:
         result = run(
             scenario,
@@ -204,7 +212,7 @@ def _cmd_run(args) -> int:
             workers=args.workers,
             out=args.out,
             overwrite=args.overwrite,
-            progress=progress,
+            progress=report,
             scenario_text=scenario_text(args.scenario),
         )
     except ResultsExistError as err:
@@ -340,12 +348,17 @@ def _cmd_sweep(args) -> int:
     for note in design.notes:
         print(f"note: {note}", file=sys.stderr)
     n_points = len(design.X)
-    progress = _SweepProgress(n_points, args.trials, args.quiet)
+    progress = _Progress(n_points, "point", args.quiet)
+
+    def report(done: int, total: int, rate: float) -> None:
+        left = (total - done) * args.trials / max(rate, 1e-9)
+        progress.update(done, f"{rate:,.0f} trials/s, about {left:,.0f} s left")
+
     try:
         result = sweep(scenario, vary, sampler=args.sampler, points=args.points,
                        trials=args.trials, seed=args.seed,
                        chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE, workers=args.workers,
-                       out=args.out, scheduler=args.scheduler, progress=progress,
+                       out=args.out, scheduler=args.scheduler, progress=report,
                        scenario_text=scenario_text(args.scenario))
     except SweepError as e:
         print(f"escalation sweep: {e}", file=sys.stderr)
@@ -363,41 +376,6 @@ def _cmd_sweep(args) -> int:
     progress.close()
     _print_sweep(result)
     return EXIT_OK
-
-
-class _SweepProgress:
-    """Points done, trials per second and time left: a bar on a terminal, lines otherwise."""
-
-    def __init__(self, total: int, trials: int, quiet: bool):
-        import time
-
-        self.total, self.trials, self.quiet, self.time = total, trials, quiet, time
-        self.done, self.t0, self.next_line, self.bar = 0, time.perf_counter(), 0.1, None
-        if not quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="point", file=sys.stderr)
-
-    def __call__(self, done: int, total: int, rate: float) -> None:
-        first = self.done == 0
-        self.done = done
-        if self.quiet:
-            return
-        left = (total - done) * self.trials / max(rate, 1e-9)
-        if self.bar is not None:
-            if first:
-                self.bar.n = done - 1  # resumed points count as done
-            self.bar.set_postfix_str(f"{rate:,.0f} trials/s, {left:,.0f} s left")
-            self.bar.update(done - self.bar.n)
-        elif done / total >= self.next_line or done == total:
-            print(f"points {done}/{total}, {rate:,.0f} trials/s, about {left:,.0f} s left",
-                  file=sys.stderr, flush=True)
-            while self.next_line <= done / total:
-                self.next_line += 0.1
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 def _print_sweep(result) -> None:
