@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from sim.errors import Problem, ScenarioError
 from sim.problems import Finding, explain
-from sim.references import check_references
+from sim.references import check_references, check_references_partial
 from sim.scenario import Scenario
 from sim.variants import Applied, Variant, apply_changes
 from sim.yaml_io import Document, read_document
@@ -58,7 +58,11 @@ def load_scenario(path: PathLike) -> Scenario:
     try:
         scenario = Scenario.model_validate(source.data)
     except ValidationError as e:
-        problems += [source.place(f) for f in explain(e, source.data, Scenario)]
+        findings = explain(e, source.data, Scenario)
+        problems += [source.place(f) for f in findings]
+        # Cross-references among the valid parts too, so every problem shows at once.
+        problems += [source.place(_finding(p)) for p in check_references_partial(source.data)
+                     if not any(_related(p.path, f.path) for f in findings)]
     else:
         problems += [source.place(_finding(p)) for p in check_references(scenario)]
     if problems:
@@ -156,6 +160,12 @@ class _Source:
 
 
 _VARIANT_OWN = ("name", "title", "description")
+
+
+def _related(a: tuple, b: tuple) -> bool:
+    """One path lies within the other."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
 
 
 def _finding(p: Problem) -> Finding:

@@ -1,24 +1,98 @@
 """Cross-reference checks a single field cannot make: names that must exist elsewhere.
 
 ``check_references`` returns every problem at once, each located by its field path so
-the loader can attach the file's line and column.
+the loader can attach the file's line and column. ``check_references_partial`` makes
+the same checks on data that failed validation, using whatever parts of it are valid,
+so a file with several kinds of mistakes gets all of them reported in one go.
 """
 
 from __future__ import annotations
 
-from sim.errors import Problem, did_you_mean
-from sim.scenario import Scenario
+from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["check_references"]
+from pydantic import BaseModel, ValidationError
+
+from sim.errors import Problem, did_you_mean
+from sim.scenario import (
+    Actor,
+    Incidents,
+    Issue,
+    Ladder,
+    Outcome,
+    Protocol,
+    RedLine,
+    Scenario,
+    Stock,
+    Terminal,
+)
+
+__all__ = ["check_references", "check_references_partial"]
 
 BUILTIN_ENDINGS = ("deal", "war", "horizon")
 
+_SECTIONS = {"issues": Issue, "actors": Actor, "stocks": Stock, "red_lines": RedLine,
+             "terminal": Terminal, "outcomes": Outcome}
+
+
+@dataclass
+class _Parts:
+    """The valid parts of a scenario, and the names each section declares."""
+
+    issues: dict
+    actors: dict
+    ladder: Ladder | None
+    stocks: dict
+    red_lines: dict
+    incidents: Incidents | None
+    terminal: dict
+    protocol: Protocol | None
+    outcomes: dict
+    names: dict[str, list[str]]
+    all_actors_valid: bool
+
 
 def check_references(s: Scenario) -> list[Problem]:
+    names = {k: list(getattr(s, k)) for k in _SECTIONS}
+    return _check(_Parts(s.issues, s.actors, s.ladder, s.stocks, s.red_lines, s.incidents,
+                         s.terminal, s.protocol, s.outcomes, names, True))
+
+
+def check_references_partial(data: Any) -> list[Problem]:
+    """Reference checks on invalid data: each entry validated on its own; entries and
+    sections that are themselves invalid are left to the validation messages."""
+    if not isinstance(data, dict):
+        return []
+
+    def one(model: type[BaseModel], v):
+        try:
+            return model.model_validate(v)
+        except ValidationError:
+            return None
+
+    parts, names, complete = {}, {}, True
+    for key, model in _SECTIONS.items():
+        raw = data.get(key) if isinstance(data.get(key), dict) else {}
+        names[key] = [str(k) for k in raw]
+        valid = {str(k): m for k, v in raw.items() if (m := one(model, v)) is not None}
+        complete &= key != "actors" or len(valid) == len(raw)
+        parts[key] = valid
+    return _check(_Parts(
+        ladder=one(Ladder, data.get("ladder")),
+        incidents=one(Incidents, data.get("incidents", {})),
+        protocol=one(Protocol, data.get("protocol")),
+        names=names, all_actors_valid=complete, **parts))
+
+
+def _check(s: _Parts) -> list[Problem]:
     out: list[Problem] = []
     issues = s.issues
     actors = s.actors
-    n_rungs = len(s.ladder.rungs)
+    actor_names = s.names["actors"]
+    issue_names = s.names["issues"]
+    stock_names = s.names["stocks"]
+    n_rungs = len(s.ladder.rungs) if s.ladder is not None else None
+    parties = s.protocol.parties if s.protocol is not None else None
 
     def need(name, valid, path, what):
         if name not in valid:
@@ -45,7 +119,7 @@ def check_references(s: Scenario) -> list[Problem]:
 
     def condition_ok(cond, path):
         for issue, test in (cond or {}).items():
-            if need(issue, issues, (*path, issue), "issue"):
+            if need(issue, issue_names, (*path, issue), "issue"):
                 for key in ("at_least", "at_most"):
                     v = getattr(test, key)
                     if v is not None:
@@ -54,29 +128,29 @@ def check_references(s: Scenario) -> list[Problem]:
                     level_ok(issue, v, (*path, issue, "in", i))
 
     def rung_ok(r, path):
-        if r is not None and not 0 <= r < n_rungs:
+        if r is not None and n_rungs is not None and not 0 <= r < n_rungs:
             out.append(Problem(path, f"rung {r} is not on the ladder (valid: 0..{n_rungs - 1})"))
 
     for aid, a in actors.items():
         base = ("actors", aid)
         for issue, pref in a.preferences.items():
-            if need(issue, issues, (*base, "preferences", issue), "issue"):
+            if need(issue, issue_names, (*base, "preferences", issue), "issue"):
                 level_ok(issue, pref.ideal, (*base, "preferences", issue, "ideal"))
         for other in a.influence:
-            if need(other, actors, (*base, "influence", other), "actor") and other == aid:
+            if need(other, actor_names, (*base, "influence", other), "actor") and other == aid:
                 out.append(Problem((*base, "influence", other), "an actor cannot lobby itself"))
         for other in a.beliefs:
-            if need(other, actors, (*base, "beliefs", other), "actor") and other == aid:
+            if need(other, actor_names, (*base, "beliefs", other), "actor") and other == aid:
                 out.append(Problem((*base, "beliefs", other), "beliefs are about other actors"))
         for i, m in enumerate(a.moves):
             rung_ok(m.rung, (*base, "moves", i, "rung"))
             for j, e in enumerate(m.effects):
-                need(e.stock, s.stocks, (*base, "moves", i, "effects", j, "stock"), "stock")
-        if not a.preferences and aid in s.protocol.parties:
+                need(e.stock, stock_names, (*base, "moves", i, "effects", j, "stock"), "stock")
+        if not a.preferences and parties is not None and aid in parties:
             out.append(Problem((*base, "preferences"), "a party to the talks needs preferences"))
 
     sides = {a.side for a in actors.values() if a.side is not None}
-    if len(sides) != 2:
+    if s.all_actors_valid and len(sides) != 2:
         out.append(
             Problem(
                 ("actors",),
@@ -85,21 +159,21 @@ def check_references(s: Scenario) -> list[Problem]:
             )
         )
 
-    rung_ok(s.ladder.start, ("ladder", "start"))
     for sid, st in s.stocks.items():
         if st.owner is not None:
-            need(st.owner, actors, ("stocks", sid, "owner"), "actor")
+            need(st.owner, actor_names, ("stocks", sid, "owner"), "actor")
         if st.max < st.min:
             out.append(Problem(("stocks", sid, "max"), f"max ({st.max}) is below min ({st.min})"))
 
     for rid, rl in s.red_lines.items():
         base = ("red_lines", rid)
-        need(rl.holder, actors, (*base, "holder"), "actor")
+        need(rl.holder, actor_names, (*base, "holder"), "actor")
         condition_ok(rl.condition, (*base, "condition"))
         if rl.stock is not None:
-            need(rl.stock, s.stocks, (*base, "stock"), "stock")
+            need(rl.stock, stock_names, (*base, "stock"), "stock")
         rung_ok(rl.response, (*base, "response"))
-        if rl.kind == "package" and rl.holder in actors and rl.holder not in s.protocol.parties:
+        if (rl.kind == "package" and rl.holder in actor_names and parties is not None
+                and rl.holder not in parties):
             out.append(
                 Problem(
                     (*base, "kind"),
@@ -108,25 +182,41 @@ def check_references(s: Scenario) -> list[Problem]:
                 )
             )
 
-    rung_ok(s.incidents.max_rung, ("incidents", "max_rung"))
+    if s.incidents is not None:
+        rung_ok(s.incidents.max_rung, ("incidents", "max_rung"))
     for tid, t in s.terminal.items():
-        need(t.stock, s.stocks, ("terminal", tid, "stock"), "stock")
+        need(t.stock, stock_names, ("terminal", tid, "stock"), "stock")
         if tid in BUILTIN_ENDINGS:
             out.append(
                 Problem(("terminal", tid), f"'{tid}' is a built-in ending; pick another name")
             )
 
+    if s.protocol is not None:
+        _check_protocol(s, out, need, level_ok)
+
+    endings = BUILTIN_ENDINGS + tuple(s.names["terminal"])
+    for oid, o in s.outcomes.items():
+        base = ("outcomes", oid, "when")
+        if o.when.ended_by is not None:
+            need(o.when.ended_by, endings, (*base, "ended_by"), "ending")
+        condition_ok(o.when.package, (*base, "package"))
+        rung_ok(o.when.peak_rung_at_least, (*base, "peak_rung_at_least"))
+    return out
+
+
+def _check_protocol(s: _Parts, out, need, level_ok) -> None:
     p = s.protocol
+    actor_names = s.names["actors"]
     for i, pid in enumerate(p.parties):
-        need(pid, actors, ("protocol", "parties", i), "actor")
+        need(pid, actor_names, ("protocol", "parties", i), "actor")
     if p.proposer not in ("mediator", "rotate"):
-        need(p.proposer, [*actors, "mediator", "rotate"], ("protocol", "proposer"),
+        need(p.proposer, [*actor_names, "mediator", "rotate"], ("protocol", "proposer"),
              "proposer")
     for i, pid in enumerate(p.rotation or []):
-        if need(pid, actors, ("protocol", "rotation", i), "actor") and pid not in p.parties:
+        if need(pid, actor_names, ("protocol", "rotation", i), "actor") and pid not in p.parties:
             out.append(Problem(("protocol", "rotation", i), f"'{pid}' is not one of the parties"))
     for issue, level in p.status_quo.items():
-        if need(issue, issues, ("protocol", "status_quo", issue), "issue"):
+        if need(issue, s.names["issues"], ("protocol", "status_quo", issue), "issue"):
             level_ok(issue, level, ("protocol", "status_quo", issue))
     if p.planning_horizon is not None and p.planning_horizon < p.horizon:
         out.append(Problem(("protocol", "planning_horizon"),
@@ -136,7 +226,7 @@ def check_references(s: Scenario) -> list[Problem]:
         out.append(Problem(("protocol", "planning_horizon"),
                            "a horizon enforced by war is a deadline: the actors plan up to it, "
                            "so planning_horizon must equal the horizon (or be left out)"))
-    missing = [i for i in issues if i not in p.status_quo]
+    missing = [i for i in s.names["issues"] if i not in p.status_quo]
     if missing:
         out.append(
             Problem(
@@ -144,12 +234,3 @@ def check_references(s: Scenario) -> list[Problem]:
                 f"the status quo needs a level for every issue; missing {', '.join(missing)}",
             )
         )
-
-    endings = BUILTIN_ENDINGS + tuple(s.terminal)
-    for oid, o in s.outcomes.items():
-        base = ("outcomes", oid, "when")
-        if o.when.ended_by is not None:
-            need(o.when.ended_by, endings, (*base, "ended_by"), "ending")
-        condition_ok(o.when.package, (*base, "package"))
-        rung_ok(o.when.peak_rung_at_least, (*base, "peak_rung_at_least"))
-    return out

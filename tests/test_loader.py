@@ -282,3 +282,23 @@ def test_damaged_scenario_never_crashes(tmp_path, data):
     except ScenarioError as e:
         assert e.problems
         assert all(p.file == str(path) for p in e.problems)
+
+
+def test_value_and_reference_mistakes_are_reported_together(tmp_path):
+    """A field error elsewhere does not hide a misspelt name: every problem at once."""
+    text = (ROOT / "tests/fixtures/minimal.yaml").read_text()
+    text = text.replace("breakdown_risk: 0.05", "breakdown_risk: 1.5")
+    text = text.replace("holder: red", "holder: rde").replace("proposer: mediator",
+                                                                "proposer: mediatr")
+    bad = tmp_path / "mixed.yaml"
+    bad.write_text(text)
+    messages = [p.message for p in problems_of_scenario(bad)]
+    assert any("must be <= 1 (got 1.5)" in m for m in messages)
+    assert any("unknown actor 'rde'; did you mean 'red'?" in m for m in messages)
+    assert any("unknown proposer 'mediatr'; did you mean 'mediator'?" in m for m in messages)
+
+
+def problems_of_scenario(path):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return info.value.problems
