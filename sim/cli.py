@@ -347,6 +347,10 @@ def _cmd_sweep(args) -> int:
         return EXIT_INVALID
     for note in design.notes:
         print(f"note: {note}", file=sys.stderr)
+    if args.out and (Path(args.out) / "points").is_dir():
+        done = len(list((Path(args.out) / "points").glob("point-*.json")))
+        print(f"resuming {args.out}: {done} of {len(design.X)} points already done",
+              file=sys.stderr)
     n_points = len(design.X)
     progress = _Progress(n_points, "point", args.quiet)
 

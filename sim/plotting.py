@@ -87,7 +87,10 @@ def plot_sensitivity(indices: dict, sampler: str, ax=None):
         ax.barh(y, main, 0.6, xerr=main_err, color="#4c72b0", label="mu*")
         ax.set_xlabel("Morris mu* of the outcome share (bars: 95% CI)")
     ax.set_yticks(y, labels, fontsize=8)
-    ax.legend(fontsize=8)
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(max(lo, -0.2), min(hi, 1.5))  # wide intervals would hide the bars
+    ax.axvline(0, color="#888888", lw=0.8)
+    ax.legend(fontsize=8, loc="lower right")
     ax.set_title("Which assumptions drive the outcome?", fontsize=10)
     return ax
 
@@ -100,12 +103,17 @@ def plot_sweep(frame, names, outcome_ids, ax=None):
         _, ax = plt.subplots(figsize=(7.5, 4.5))
     x = names[0]
     df = frame.sort_values(x)
-    if len(names) > 1:  # average over the other parameters for a one-way view
+    levels = df[x].nunique()
+    if len(names) > 1 and levels < len(df):  # a grid: average over the other parameters
         df = df.groupby(x, as_index=False).mean(numeric_only=True)
+    line = levels < len(frame) or len(names) == 1
     for oid in outcome_ids:
-        ax.plot(df[x], df[f"share_{oid}"], marker="o", label=oid)
-        ax.fill_between(df[x], df[f"ci_low_{oid}"], df[f"ci_high_{oid}"], alpha=0.2)
-    ax.set_xlabel(x)
-    ax.set_ylabel("share of trials (band: 95% interval)")
-    ax.legend(fontsize=8)
+        if line:
+            ax.plot(df[x], df[f"share_{oid}"], marker="o", label=oid)
+            ax.fill_between(df[x], df[f"ci_low_{oid}"], df[f"ci_high_{oid}"], alpha=0.2)
+        else:  # scattered designs (lhs): points, since other parameters vary too
+            ax.scatter(df[x], df[f"share_{oid}"], s=12, label=oid)
+    ax.set_xlabel(x + ("" if len(names) == 1 else " (other parameters vary)"))
+    ax.set_ylabel("share of trials" + (" (band: 95% interval)" if line else ""))
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax

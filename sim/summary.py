@@ -84,20 +84,20 @@ class Summary(dict):
                 f"{o['label'][:37]:<38}{o['share']:>8.4f}  "
                 f"[{o['ci_low']:.4f}, {o['ci_high']:.4f}]{o['mcse']:>8.4f}{med:>15}"
             )
-        lines += ["", f"median rounds to outcome: {self['median_rounds']:g}", "",
+        lines += ["", f"median rounds, all trials: {self['median_rounds']:g}", "",
                   "peak escalation rung:"]
         for r in self["peak_rung"]:
             if r["count"]:
                 bar = "#" * max(1, round(40 * r["share"]))
-                lines.append(f"  {r['rung']:>2} {r['name'][:48]:<49}{r['share']:>7.3f} {bar}")
+                lines.append(f"  {r['rung']:>2} {r['name'][:60]:<61}{r['share']:>7.3f} {bar}")
         lines += ["", "first to escalate:"]
         for who, share in self["first_escalator"].items():
-            lines.append(f"  {who:<52}{share:>7.3f}")
+            lines.append(f"  {who:<64}{share:>7.3f}")
         if self["red_lines"]:
-            lines += ["", f"{'red line (holder)':<52}{'crossed':>9}{'enforced':>10}"]
+            lines += ["", f"{'red line (holder)':<64}{'crossed':>9}{'enforced':>10}"]
             for r in self["red_lines"]:
                 name = f"{r['id']} ({r['holder']})"
-                lines.append(f"  {name[:49]:<50}{r['crossed']:>9.3f}{r['enforced']:>10.3f}")
+                lines.append(f"  {name[:61]:<62}{r['crossed']:>9.3f}{r['enforced']:>10.3f}")
         for w in self["warnings"]:
             lines += ["", f"warning: {w}"]
         return "\n".join(lines)

@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
 MORRIS_LEVELS = 4
+#: Outcomes seen fewer times than this at every point get no indices: their shares are
+#: Monte Carlo noise, and Sobol estimates of noise are meaningless.
+RARE_COUNT = 20
 
 
 class SweepError(Exception):
@@ -254,14 +257,15 @@ class SweepResult:
 
 def analyse(design: Design, frame: pd.DataFrame, outcome_ids: list[str]) -> dict:
     if design.sampler not in ("sobol", "morris"):
-        raise SweepError(f"sensitivity indices need --sampler sobol or morris, "
+        raise SweepError(f"sensitivity indices need a sobol or morris design, "
                          f"not {design.sampler}")
     out = {}
     problem = design.problem()
     for oid in outcome_ids:
         y = frame[f"share_{oid}"].to_numpy()
-        if np.allclose(y, y[0]):
-            out[oid] = pd.DataFrame(index=design.names)  # no variance to apportion
+        hits = y * frame["trials"].to_numpy()
+        if np.allclose(y, y[0]) or hits.max() < RARE_COUNT:
+            out[oid] = pd.DataFrame(index=design.names)  # nothing to apportion reliably
             continue
         if design.sampler == "sobol":
             from SALib.analyze import sobol
@@ -501,7 +505,8 @@ def sensitivity_table(result: SweepResult) -> str:
     for oid, df in result.sensitivity().items():
         lines.append(f"{oid}:")
         if df.empty:
-            lines.append("  (the share does not vary across the design)")
+            lines.append(f"  (too rare or constant across the design: fewer than {RARE_COUNT} "
+                         "trials at every point, or the same share everywhere)")
             continue
         lines.append("  " + df.to_string(float_format=lambda x: f"{x:.3f}").replace("\n", "\n  "))
     return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""The README is documentation a user runs: its Python blocks execute and its example
+output is what the command prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _blocks(lang: str) -> list[str]:
+    """Fenced blocks of a language that start a line (not indented ones)."""
+    blocks, current, kind = [], None, None
+    for line in README.splitlines():
+        if current is None and line.startswith("```"):
+            current, kind = [], line[3:].strip()
+        elif current is not None and line.startswith("```"):
+            if kind == lang:
+                blocks.append("\n".join(current) + "\n")
+            current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+PYTHON = [b for b in _blocks("python") if b.startswith("from sim import")]
+
+
+def test_readme_has_the_python_examples():
+    assert len(PYTHON) == 2
+
+
+@pytest.mark.parametrize("code", PYTHON, ids=["sweep", "run"])
+def test_python_blocks_run(code, monkeypatch):
+    matplotlib.use("Agg")
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {})
+
+
+def test_baseline_excerpt_is_what_run_prints(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    excerpt = next(b for b in _blocks("") if b.startswith("US, Israel and Iran"))
+    assert main(["run", "scenarios/iran_2026/baseline.yaml", "--trials", "20000",
+                 "--seed", "7", "--workers", "1", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    for line in excerpt.strip().splitlines():
+        assert line in printed, line
