@@ -1,6 +1,6 @@
 # make demo  - set up .venv (finding a Python >= 3.12 on its own) and run the Feb 2026 baseline
 # make test  - set up the same way and run the whole test suite
-# make bench - print the performance figures quoted in the README
+# make bench - print the performance figures quoted in the README (about 12 minutes)
 
 PYTHON ?= $(shell scripts/find-python)
 VENV   := .venv
@@ -28,6 +28,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 schema: $(STAMP)
 	$(BIN)/escalation schema > schema/scenario.schema.json

@@ -17,7 +17,6 @@ from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
 
 __all__ = [
     "Beta",
@@ -124,6 +123,8 @@ class Beta(_Dist):
         return (self.low, self.high)
 
     def ppf(self, q: np.ndarray) -> np.ndarray:
+        from scipy import stats  # imported when needed: it takes most of a second
+
         return self.low + (self.high - self.low) * stats.beta.ppf(q, self.a, self.b)
 
 
@@ -155,6 +156,8 @@ class Triangular(_Dist):
 
     def ppf(self, q: np.ndarray) -> np.ndarray:
         c = (self.mode - self.low) / (self.high - self.low)
+        from scipy import stats
+
         return stats.triang.ppf(q, c, loc=self.low, scale=self.high - self.low)
 
 
@@ -175,6 +178,8 @@ class TruncatedNormal(_Dist):
 
     def _frozen(self):
         a, b = (self.low - self.mu) / self.sd, (self.high - self.mu) / self.sd
+        from scipy import stats
+
         return stats.truncnorm(a, b, loc=self.mu, scale=self.sd)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
