@@ -98,3 +98,17 @@ def plan_round(u, scale, carry, floor, cost, allowed, score, mediator, tie, best
                     found = True
         best[i] = pick
         feasible[i] = found
+
+
+def warm_up() -> None:
+    """Load both kernels' compiled code (from numba's cache) with the argument types the
+    engine uses, so a worker forked afterwards does not pay for it on its first chunk."""
+    f, b = np.float64, np.bool_
+    one = np.ones((1, 1), dtype=f)
+    v = np.zeros(1, dtype=f)
+    none_f = np.zeros((0, 1), dtype=f)
+    none_b = np.zeros((0, 1), dtype=b)
+    accept_into(one.copy(), v, v, v, none_f, none_f, np.zeros((1, 3), dtype=f), v, v, v,
+                np.inf, 1e-9, np.ones(1, dtype=f), none_b, none_b)
+    plan_round(one, one, one, one, np.zeros((1, 1, 1), dtype=f), np.ones((1, 1, 1), dtype=b),
+               one, True, 1e-9, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=b))

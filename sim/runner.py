@@ -110,7 +110,7 @@ def pool_context():
     """
     if sys.platform.startswith("linux"):
         ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.chunk", "sim.sweeps"])
+        ctx.set_forkserver_preload(["sim._preload"])
         return ctx
     return get_context("spawn")
 
