@@ -1,7 +1,7 @@
 """Imported once by the worker pool's fork server: the engine's modules and its
 compiled kernels, so that every worker forked from it starts ready."""
 
-import sim.chunk  # noqa: F401
+import sim.chunk
 import sim.sweeps  # noqa: F401
 from sim.kernels import warm_up
 
