@@ -310,35 +310,13 @@ def _quoted(names: list[str]) -> str:
 # --- which model sits at a path -----------------------------------------------------------
 
 
-def _field_names(root: type[BaseModel], path: Path, data: Any) -> list[str]:
-    """Field names (aliases where set) of the model at ``path``, or [] if not a model."""
-    tp: Any = root
-    node = data
-    for part in path:
-        tp = _concrete(tp, node)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            f = _field(tp, part)
-            if f is None:
-                return []
-            tp = f.annotation
-        elif get_origin(tp) is dict:
-            tp = get_args(tp)[1]
-        elif get_origin(tp) is list:
-            tp = get_args(tp)[0]
-        else:
-            return []
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            node = None
-    tp = _concrete(tp, node)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return [f.alias or name for name, f in tp.model_fields.items()]
-    return []
+_MISSING = object()
 
 
-def field_at(root: type[BaseModel], path: Path, data: Any) -> Any:
-    """The pydantic FieldInfo of the field at ``path`` in ``data``, or None."""
+def _walk(root: type[BaseModel], path: Path, data: Any):
+    """Follow ``path`` through the models and the data: (type at the end, the
+    FieldInfo of the last model field on the way or None, the data node), or
+    ``_MISSING`` when the path leaves the models."""
     tp: Any = root
     node = data
     info = None
@@ -347,18 +325,35 @@ def field_at(root: type[BaseModel], path: Path, data: Any) -> Any:
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             info = _field(tp, part)
             if info is None:
-                return None
+                return _MISSING
             tp = info.annotation
         elif get_origin(tp) in (dict, list):
             tp = get_args(tp)[-1]
             info = None
         else:
-            return None
+            return _MISSING
         try:
             node = node[part]
         except (KeyError, IndexError, TypeError):
             node = None
-    return info
+    return tp, info, node
+
+
+def _field_names(root: type[BaseModel], path: Path, data: Any) -> list[str]:
+    """Field names (aliases where set) of the model at ``path``, or [] if not a model."""
+    found = _walk(root, path, data)
+    if found is _MISSING:
+        return []
+    tp = _concrete(found[0], found[2])
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [f.alias or name for name, f in tp.model_fields.items()]
+    return []
+
+
+def field_at(root: type[BaseModel], path: Path, data: Any) -> Any:
+    """The pydantic FieldInfo of the field at ``path`` in ``data``, or None."""
+    found = _walk(root, path, data)
+    return None if found is _MISSING else found[1]
 
 
 def _field(model: type[BaseModel], part: str | int) -> Any:
