@@ -51,3 +51,14 @@ def test_baseline_excerpt_is_what_run_prints(capsys, monkeypatch):
     printed = capsys.readouterr().out
     for line in excerpt.strip().splitlines():
         assert line in printed, line
+
+
+def test_scenario_table_is_current():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("scenario_table",
+                                                  ROOT / "scripts/scenario_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    quoted = (ROOT / "scenarios/iran_2026/README.md").read_text(encoding="utf-8")
+    assert module.table() in quoted, "run: python scripts/scenario_table.py"
