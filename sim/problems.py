@@ -112,7 +112,20 @@ def explain(error: ValidationError, data: Any, root: type[BaseModel]) -> list[Fi
     unique: dict[tuple, Finding] = {}
     for f in out:
         unique.setdefault((f.path, f.message), f)
-    return list(unique.values())
+    return _merge_misspelt(list(unique.values()))
+
+
+def _merge_misspelt(findings: list[Finding]) -> list[Finding]:
+    """A misspelt field is one mistake: drop 'required field missing' for a field that
+    an unknown sibling's did-you-mean already names."""
+    named = {
+        (f.path[:-1], m.group(1))
+        for f in findings
+        if (m := re.search(r"did you mean '([^']+)'", f.message))
+        and f.message.startswith("unknown field")
+    }
+    return [f for f in findings
+            if not (f.message == "required field missing" and (f.path[:-1], f.path[-1]) in named)]
 
 
 def _union_findings(group: list[_Error], data: Any, root: type[BaseModel]) -> list[Finding]:
