@@ -174,7 +174,7 @@ class _Progress:
         if self.quiet:
             return
         if self.bar is not None:
-            if note:
+            if note and self.unit != "trial":  # tqdm shows trials/s itself
                 self.bar.set_postfix_str(note)
             self.bar.update(done - self.bar.n)
         elif done / self.total >= self.next_line or done == self.total:
