@@ -110,6 +110,8 @@ def acceptance(
 ) -> np.ndarray:
     """P(Z <= threshold) under each trial's belief: (n, P) for thresholds (n, P).
 
+    The plain-numpy statement of what :func:`sim.kernels.accept_into` computes in one
+    pass; the engine runs the kernel, and tests check the two agree exactly.
     ``touched`` marks rows whose weights differ from the prior's. A logit target's
     own noise is included exactly when its type is known; with an uncertain type the
     belief about its reservation value dominates and the noise is left out.
