@@ -151,7 +151,6 @@ class ActorAgent(_Proposer):
         self.rationality = float(cs.rationality[index])
         self.move_specs = cs.moves[index]
         self.move_costs = move_costs  # (N, n_moves)
-        self.is_party = index in set(cs.parties.tolist())
         if self.actor_id in proposers(cs):  # only proposers need beliefs about responders
             self._init_beliefs(model)
 
