@@ -124,6 +124,8 @@ class _Teller:
 
     def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float) -> str:
         who = self.name(j)
+        if ok and abs(margin) <= 1e-9:
+            return f"{who} accepts: the offer is worth exactly what holding out is worth to it."
         if ok and margin >= 0:
             return f"{who} accepts (worth {margin:.3f} more to it than holding out)."
         if ok:
