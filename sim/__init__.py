@@ -16,6 +16,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "SweepResult",
     "compile_scenario",
     "explain",
     "load_scenario",

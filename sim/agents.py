@@ -93,7 +93,7 @@ class _Proposer(mesa.Agent):
                              dtype=bool).reshape(len(known), len(packages))
             accept_into(p_all, scale_all[rows, j], centre,
                         m.cs.utility[j][packages], coef, mask, cum, lo, width, z0,
-                        float(m.cs.rationality[j]), TIE, m.expected_veto_pass[j][packages],
+                        float(m.cs.rationality[j]), TIE, m.lines[j].prior_pass[packages],
                         known, vmask)
         return p_all
 
@@ -112,24 +112,16 @@ class _Proposer(mesa.Agent):
         for k, (binding, mask) in enumerate(m.lines[j].veto_terms):
             declared = rows[vetoed & binding[rows] & mask[packages]]
             self.known_veto[j][k, declared] = True
-        crossed = m.veto_possible[j][packages]
+        crossed = m.lines[j].may_veto[packages]
         rows, packages = rows[~crossed], packages[~crossed]
         if len(rows) == 0:
             return
-        centre = m.reservation_centre(rows, j, t)
         scale = m.terms(t)[0][rows, j]
-        thr_full = np.zeros(m.n_trials)
-        thr_full[rows] = (scale * m.cs.utility[j][packages] - m.lines[j].cost_at(rows, packages)
-                          - centre)
+        threshold = (scale * m.cs.utility[j][packages] - m.lines[j].cost_at(rows, packages)
+                     - m.reservation_centre(rows, j, t))
         self.belief_touched[j][rows] = True
-        bel.update_on_rejection(
-            self.belief_grid[j],
-            self.belief_weights[j],
-            rows,
-            m.rung,
-            thr_full,
-            m.cs.rationality[j],
-        )
+        bel.update_on_rejection(self.belief_grid[j], self.belief_weights[j], rows,
+                                m.rung[rows], threshold, m.cs.rationality[j])
 
 
 class ActorAgent(_Proposer):

@@ -163,12 +163,13 @@ def update_on_rejection(
     threshold: np.ndarray,
     rationality: float,
 ) -> None:
-    """Down-weight, in place, particles that would have accepted (Bayes' rule).
+    """Down-weight, in place, the ``rows``' particles that would have accepted
+    (Bayes' rule); ``rung`` and ``threshold`` are given for those rows.
 
     A best-responding target rejects only if its Z exceeds the threshold; a logit
     target rejects with probability 1 - sigmoid(lambda (threshold - Z)).
     """
-    gap = threshold[rows][:, None] - grid.z[rung[rows]]
+    gap = threshold[:, None] - grid.z[rung]
     if np.isinf(rationality):
         p_accept = (gap >= -TIE).astype(float)
     else:

@@ -8,7 +8,7 @@ masks, and every uncertain number as a distribution object to draw from.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -111,7 +111,6 @@ class CompiledScenario:
     planning_horizon: int  # rounds of backward induction (>= horizon)
     on_horizon: str  # "stalemate" or "war"
     renegotiated: bool  # agreements hold one round; payoffs are flows
-    notes: dict = field(default_factory=dict)
 
     @property
     def n_actors(self) -> int:

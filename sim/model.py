@@ -86,16 +86,11 @@ class CrisisModel(mesa.Model):
         # --- red lines on packages: vetoes and audience costs -----------------------
         P = cs.n_packages
         self.lines = [PackageLines(P) for _ in range(A)]
-        self.expected_veto_pass = [np.ones(P) for _ in range(A)]
-        self.veto_possible = [np.zeros(P, dtype=bool) for _ in range(A)]
         for k, rl in enumerate(cs.red_lines):
-            if rl.kind != "package":
-                continue
-            h = rl.holder
-            cost = types["audience_cost"][:, h] if rl.public else None
-            self.lines[h].add(self.binding[:, k], rl.mask, cost)
-            self.expected_veto_pass[h] *= np.where(rl.mask, 1 - rl.credibility.mean(), 1.0)
-            self.veto_possible[h] |= rl.mask
+            if rl.kind == "package":
+                h = rl.holder
+                cost = types["audience_cost"][:, h] if rl.public else None
+                self.lines[h].add(self.binding[:, k], rl.mask, cost, rl.credibility.mean())
 
         # --- state ----------------------------------------------------------------
         self.stocks = self.stock_initial.copy()
@@ -153,9 +148,6 @@ class CrisisModel(mesa.Model):
         self._trace_start()
 
     # --- helpers used by the agents --------------------------------------------------------
-    def actor(self, i: int) -> ActorAgent:
-        return self.actors[i]
-
     def war_public(self, rows: np.ndarray, effects=()) -> np.ndarray:
         """War payoffs before costs (n, A) at the current stocks (after ``effects``)."""
         if not effects:

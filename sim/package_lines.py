@@ -23,13 +23,23 @@ class PackageLines:
     n_packages: int
     veto_terms: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     cost_terms: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    prior_pass: np.ndarray | None = None  # (P,) chance, before any veto, none binds
+    may_veto: np.ndarray | None = None  # (P,) packages some red line could veto
 
-    def add(self, binding: np.ndarray, mask: np.ndarray, audience_cost: np.ndarray | None):
-        """A red line: ``binding`` (N,) per trial, ``mask`` (P,) over packages, and the
-        audience cost (N,) paid when a non-binding public line gives way (or None)."""
+    def __post_init__(self):
+        self.prior_pass = np.ones(self.n_packages)
+        self.may_veto = np.zeros(self.n_packages, dtype=bool)
+
+    def add(self, binding: np.ndarray, mask: np.ndarray, audience_cost: np.ndarray | None,
+            credibility: float):
+        """A red line: ``binding`` (N,) per trial, ``mask`` (P,) over packages, the
+        audience cost (N,) paid when a non-binding public line gives way (or None), and
+        its mean credibility (what an outsider expects)."""
         self.veto_terms.append((binding, mask))
         if audience_cost is not None:
             self.cost_terms.append((np.where(binding, 0.0, audience_cost), mask.astype(float)))
+        self.prior_pass *= np.where(mask, 1 - credibility, 1.0)
+        self.may_veto |= mask
 
     @property
     def has_cost(self) -> bool:

@@ -72,11 +72,7 @@ class RunResult:
         counts = self.tally.per_round
         if counts is None:
             return pd.DataFrame()
-        shares = counts / self.tally.n
-        shares.columns = [
-            c if not c.startswith("rung_") else f"rung_{c[5:]}" for c in counts.columns
-        ]
-        return shares.reset_index()
+        return (counts / self.tally.n).reset_index()
 
     def plot_outcomes(self, ax=None):
         """Bars of outcome shares with 95% intervals (matplotlib Axes)."""

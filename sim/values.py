@@ -23,6 +23,7 @@ __all__ = [
     "bargaining_terms",
     "capabilities",
     "plan_values",
+    "proposer_at",
     "stock_path",
     "war_value",
     "war_value_public",
@@ -146,7 +147,7 @@ def plan_values(
         W = war_value(cs, capabilities(cs, base_capability, stocks[t]), war_cost)
         scale, carry, cont = bargaining_terms(cs, discount, V[t + 1])
         D = q * W + (1 - q) * cont
-        proposer = _proposer_at(cs, t)
+        proposer = proposer_at(cs, t)
         c, u_c, cost, allowed, score = candidates(proposer)
         floor = np.stack([D[:, j] if j == proposer else D[:, j] + resolve[:, j]
                           for j in parties])
@@ -161,7 +162,7 @@ def plan_values(
     return V
 
 
-def _proposer_at(cs: CompiledScenario, t: int) -> int:
+def proposer_at(cs: CompiledScenario, t: int) -> int:
     """Actor index proposing in round t (1-based); -1 for a mediator."""
     if cs.proposer == "mediator":
         return -1
@@ -169,5 +170,3 @@ def _proposer_at(cs: CompiledScenario, t: int) -> int:
         return int(cs.rotation[(t - 1) % len(cs.rotation)])
     return cs.actor_ids.index(cs.proposer)
 
-
-proposer_at = _proposer_at
