@@ -49,15 +49,15 @@ def _vmhwm_mb() -> float | None:
 
 
 def _compiled():
-    from sim.compile import compile_scenario
-    from sim.loader import load_scenario
+    from sim.engine.compile import compile_scenario
+    from sim.scenario.loader import load_scenario
 
     return compile_scenario(load_scenario(BASELINE))
 
 
 def throughput(cs, trials: int, workers: int, repeats: int) -> dict:
     """Best-of-``repeats`` wall time of ``run`` on the baseline (results kept in memory)."""
-    from sim.runner import run
+    from sim.runs.runner import run
 
     times = []
     for _ in range(repeats):
@@ -84,8 +84,8 @@ def bare_mesa_models(n: int) -> dict:
 
 def one_model_per_trial(cs, n: int) -> dict:
     """Rate of constructing and running one ``CrisisModel`` per trial (chunk size 1)."""
-    from sim.chunk import chunk_seed
-    from sim.model import CrisisModel
+    from sim.runs.chunks import chunk_seed
+    from sim.engine.model import CrisisModel
 
     t0 = time.perf_counter()
     for k in range(n):
@@ -168,7 +168,7 @@ def _stop_forkserver() -> None:
 
 def big_run_child(trials: int, workers: int) -> None:
     """Entry point of the fresh subprocess: one streamed run to a temporary directory."""
-    from sim.runner import run
+    from sim.runs.runner import run
 
     cs = _compiled()
     sampler = TreeRssSampler() if sys.platform.startswith("linux") else None

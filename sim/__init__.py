@@ -26,22 +26,22 @@ __all__ = [
 ]
 
 _WHERE = {
-    "CompiledScenario": "sim.compile",
-    "compile_scenario": "sim.compile",
-    "RunResult": "sim.runner",
-    "run": "sim.runner",
-    "Scenario": "sim.scenario",
-    "ScenarioError": "sim.errors",
-    "load_scenario": "sim.loader",
-    "explain": "sim.narrative",
-    "sweep": "sim.sweeps",
-    "SweepResult": "sim.sweeps",
+    "CompiledScenario": "sim.engine.compile",
+    "compile_scenario": "sim.engine.compile",
+    "RunResult": "sim.runs.runner",
+    "run": "sim.runs.runner",
+    "Scenario": "sim.scenario.format",
+    "ScenarioError": "sim.scenario.errors",
+    "load_scenario": "sim.scenario.loader",
+    "explain": "sim.analysis.narrative",
+    "sweep": "sim.studies.sweeps",
+    "SweepResult": "sim.studies.sweeps",
 }
 
 
 def __getattr__(name: str):
     if name == "theory":
-        return importlib.import_module("sim.theory")
+        return importlib.import_module("sim.studies.theory")
     if name in _WHERE:
         return getattr(importlib.import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, run
-from sim.loader import validate_paths
-from sim.yaml_io import read_document
+from sim.scenario.loader import validate_paths
+from sim.scenario.yaml_io import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from sim import load_scenario, run
-from sim.chunk import chunk_seed, run_chunk
-from sim.compile import compile_scenario
-from sim.loader import scenario_from_dict
-from sim.model import CrisisModel
-from sim.script import Script, ScriptError
+from sim.runs.chunks import chunk_seed, run_chunk
+from sim.engine.compile import compile_scenario
+from sim.scenario.loader import scenario_from_dict
+from sim.engine.model import CrisisModel
+from sim.engine.script import Script, ScriptError
 from tests.property import scenarios
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import beliefs as bel
-from sim.distributions import Fixed, Uniform
-from sim.kernels import accept_into, plan_round
-from sim.values import TIE
+from sim.engine import beliefs as bel
+from sim.scenario.distributions import Fixed, Uniform
+from sim.engine.kernels import accept_into, plan_round
+from sim.engine.payoffs import TIE
 
 
 @settings(max_examples=40, deadline=None)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.errors import ScenarioError
-from sim.loader import load_scenario, scenario_from_dict, scenario_text, validate_paths
-from sim.scenario import Scenario
-from sim.yaml_io import read_document
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load_scenario, scenario_from_dict, scenario_text, validate_paths
+from sim.scenario.format import Scenario
+from sim.scenario.yaml_io import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path("tests/bad_scenarios")

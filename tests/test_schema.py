@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.schema import json_schema, schema_text, write_schema
-from sim.yaml_io import read_document
+from sim.scenario.json_schema import json_schema, schema_text, write_schema
+from sim.scenario.yaml_io import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "schema" / "scenario.schema.json"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.stats import mcse, trials_for_half_width, wilson_interval
+from sim.runs.stats import mcse, trials_for_half_width, wilson_interval
 
 
 def test_wilson_matches_published_values():

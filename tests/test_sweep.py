@@ -17,7 +17,7 @@ import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
-from sim.sweeps import SweepError, Vary, make_design, parse_vary, sweep
+from sim.studies.sweeps import SweepError, Vary, make_design, parse_vary, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios/iran_2026/baseline.yaml"
@@ -165,7 +165,7 @@ def test_dask_cluster_gives_the_same_results_as_local(tmp_path):
 
 def test_public_api_names_are_the_functions():
     import sim
-    from sim.sweeps import sweep as sweep_function
+    from sim.studies.sweeps import sweep as sweep_function
 
     assert sim.sweep is sweep_function and callable(sim.run) and callable(sim.explain)
-    assert sim.theory.CASES  # the theory module
+    assert sim.studies.theory.CASES  # the theory module

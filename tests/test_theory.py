@@ -1,5 +1,5 @@
 """The classic models, reproduced by the ordinary engine at points beyond THEORY.md's
-test points (closed forms computed in sim.theory from the same scenario)."""
+test points (closed forms computed in sim.studies.theory from the same scenario)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from sim import load_scenario, run, theory
 from sim.cli import main
-from sim.compile import compile_scenario
-from sim.loader import scenario_from_dict
+from sim.engine.compile import compile_scenario
+from sim.scenario.loader import scenario_from_dict
 
 VALIDATION = Path(__file__).resolve().parent.parent / "scenarios" / "validation"
 
@@ -24,7 +24,7 @@ def _data(name: str) -> dict:
 
 
 def test_sheet_test_points():
-    """THEORY.md's numbers, from the closed forms as sim.theory computes them."""
+    """THEORY.md's numbers, from the closed forms as sim.studies.theory computes them."""
     v1 = theory.v1_closed_form(compile_scenario(load_scenario(VALIDATION / "v1_risk_return.yaml")))
     assert v1["x_star"] == pytest.approx(0.40) and v1["p_war"] == pytest.approx(1 / 3)
     v3 = theory.v3_closed_form(compile_scenario(load_scenario(VALIDATION / "v3_breakdown.yaml")))

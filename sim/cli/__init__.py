@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _load(path: str):
     """Load a scenario, printing its problems and returning None if it is invalid."""
-    from sim.errors import ScenarioError
-    from sim.loader import load_scenario
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import load_scenario
 
     try:
         return load_scenario(path)
@@ -192,9 +192,9 @@ def _cmd_run(args) -> int:
     scenario = _load(args.scenario)
     if scenario is None:
         return EXIT_INVALID
-    from sim.loader import scenario_text
-    from sim.runner import DEFAULT_CHUNK_SIZE, run
-    from sim.store import ResultsExistError
+    from sim.scenario.loader import scenario_text
+    from sim.runs.runner import DEFAULT_CHUNK_SIZE, run
+    from sim.runs.store import ResultsExistError
 
     progress = _Progress(args.trials, "trial", args.quiet)
     started = time.perf_counter()
@@ -234,7 +234,7 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from sim.loader import validate_paths
+    from sim.scenario.loader import validate_paths
 
     problems = validate_paths(args.files)
     for problem in problems:
@@ -248,15 +248,15 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_schema(args) -> int:
-    from sim.schema import schema_text
+    from sim.scenario.json_schema import schema_text
 
     sys.stdout.write(schema_text())
     return EXIT_OK
 
 
 def _cmd_explain(args) -> int:
-    from sim.narrative import explain
-    from sim.runner import DEFAULT_CHUNK_SIZE
+    from sim.analysis.narrative import explain
+    from sim.runs.runner import DEFAULT_CHUNK_SIZE
 
     if args.results:
         found = _run_from_results(args.results)
@@ -282,8 +282,8 @@ def _cmd_explain(args) -> int:
 
 def _run_from_results(directory: str):
     """(scenario, seed, chunk size, trials) recorded in a run's manifest, or None."""
-    from sim.errors import ScenarioError
-    from sim.loader import scenario_from_dict
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import scenario_from_dict
 
     path = Path(directory) / "manifest.json"
     try:
@@ -301,7 +301,7 @@ def _run_from_results(directory: str):
 def _cmd_theory(args) -> int:
     from dataclasses import asdict
 
-    from sim.theory import run_theory, theory_table
+    from sim.studies.theory import run_theory, theory_table
 
     checks = run_theory(trials=args.trials, seed=args.seed,
                         progress=lambda case: print(f"ran {case}", file=sys.stderr))
@@ -319,7 +319,7 @@ def _cmd_sweep(args) -> int:
     scenario = _load(args.scenario)
     if scenario is None:
         return EXIT_INVALID
-    from sim.parameters import numeric_fields
+    from sim.scenario.parameters import numeric_fields
 
     if args.list_parameters:
         fields = numeric_fields(scenario)
@@ -327,10 +327,10 @@ def _cmd_sweep(args) -> int:
         for f in fields:
             print(f"{f.path:<{width}}  {f.value:<12g} {f.range_text()}")
         return EXIT_OK
-    from sim.errors import ScenarioError
-    from sim.loader import locate_problems, scenario_text
-    from sim.runner import DEFAULT_CHUNK_SIZE
-    from sim.sweeps import SweepError, check_design, make_design, parse_vary, sweep
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import locate_problems, scenario_text
+    from sim.runs.runner import DEFAULT_CHUNK_SIZE
+    from sim.studies.sweeps import SweepError, check_design, make_design, parse_vary, sweep
 
     try:
         vary = [parse_vary(v) for v in args.vary]
@@ -383,7 +383,7 @@ def _cmd_sweep(args) -> int:
 
 
 def _print_sweep(result) -> None:
-    from sim.sweeps import sensitivity_table
+    from sim.studies.sweeps import sensitivity_table
 
     d = result.design
     print(f"{d.sampler} design: {len(d.X)} points over {', '.join(d.names)}")
@@ -404,12 +404,12 @@ def default_scenario_dir() -> Path:
     here = Path.cwd() / "scenarios"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    return Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def _cmd_list(args) -> int:
-    from sim.errors import ScenarioError
-    from sim.loader import load_scenario
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import load_scenario
 
     root = Path(args.directory) if args.directory else default_scenario_dir()
     if not root.is_dir():

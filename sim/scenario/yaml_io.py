@@ -8,7 +8,7 @@ column of its key and of its value, so later checks can point at the right place
 Hostile input stays bounded: files over :data:`MAX_BYTES` are refused, the composer
 stops after :data:`MAX_NODES` nodes and at :data:`MAX_DEPTH` levels of nesting, and
 expanding aliases (a "billion laughs" bomb) stops at :data:`MAX_VALUES` values.
-Every failure is raised as a :class:`~sim.errors.ScenarioError`, never a traceback.
+Every failure is raised as a :class:`~sim.scenario.errors.ScenarioError`, never a traceback.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from sim.errors import Problem, ScenarioError
+from sim.scenario.errors import Problem, ScenarioError
 
 __all__ = [
     "MAX_BYTES",

@@ -27,13 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.compile import CompiledScenario, compile_scenario
-from sim.runner import run
-from sim.stats import wilson_interval
+from sim.engine.compile import CompiledScenario, compile_scenario
+from sim.runs.runner import run
+from sim.runs.stats import wilson_interval
 
 __all__ = ["CASES", "Check", "run_theory", "theory_table"]
 
-VALIDATION = Path(__file__).resolve().parent.parent / "scenarios" / "validation"
+VALIDATION = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 DETERMINISTIC_TRIALS = 20
 
 
@@ -99,7 +99,7 @@ def v1_closed_form(cs: CompiledScenario) -> dict[str, float]:
 
 
 def check_v1(path: Path, trials: int, seed: int, case: str = "V1") -> list[Check]:
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     cs = compile_scenario(load_scenario(path))
     cf = v1_closed_form(cs)
@@ -130,7 +130,7 @@ def v2_closed_form(cs: CompiledScenario) -> dict[str, float]:
     indifferent: (1 - delta) x0 + delta (p1 - c_D) = p0 - c_D; later offers are
     p1 - c_D.
     """
-    from sim.values import capabilities, stock_path
+    from sim.engine.payoffs import capabilities, stock_path
 
     init = np.array([[_fixed(d) for d in cs.stock_initial]])
     growth = np.array([[_fixed(d) for d in cs.stock_growth]])
@@ -147,8 +147,8 @@ def v2_closed_form(cs: CompiledScenario) -> dict[str, float]:
 
 
 def check_v2(path: Path, trials: int, seed: int, case: str = "V2") -> list[Check]:
-    from sim.loader import load_scenario
-    from sim.narrative import replay
+    from sim.scenario.loader import load_scenario
+    from sim.analysis.narrative import replay
 
     cs = compile_scenario(load_scenario(path))
     cf = v2_closed_form(cs)
@@ -198,7 +198,7 @@ def v3_closed_form(cs: CompiledScenario) -> dict[str, float]:
 
 
 def check_v3(path: Path, trials: int, seed: int, case: str = "V3") -> list[Check]:
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     cs = compile_scenario(load_scenario(path))
     cf = v3_closed_form(cs)
@@ -239,7 +239,7 @@ def v8_closed_form(cs: CompiledScenario) -> dict[str, np.ndarray | float]:
 
 
 def check_v8(path: Path, trials: int, seed: int, case: str = "V8") -> list[Check]:
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     cs = compile_scenario(load_scenario(path))
     cf = v8_closed_form(cs)

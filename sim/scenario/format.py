@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.distributions import Number
+from sim.scenario.distributions import Number
 
 __all__ = [
     "Actor",

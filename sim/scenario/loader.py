@@ -1,8 +1,8 @@
 """Load and validate scenario files, reporting every problem with its file, line and field.
 
-:func:`load_scenario` reads a scenario (or a variant of one, see :mod:`sim.variants`),
+:func:`load_scenario` reads a scenario (or a variant of one, see :mod:`sim.scenario.variants`),
 validates it against :class:`~sim.scenario.Scenario` and checks its cross-references.
-Anything wrong is raised as one :class:`~sim.errors.ScenarioError` listing every
+Anything wrong is raised as one :class:`~sim.scenario.errors.ScenarioError` listing every
 problem as ``file:line:col: field.path: message``.
 """
 
@@ -14,12 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.errors import Problem, ScenarioError
-from sim.problems import Finding, explain
-from sim.references import check_references, check_references_partial
-from sim.scenario import Scenario
-from sim.variants import Applied, Variant, apply_changes
-from sim.yaml_io import Document, read_document
+from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.messages import Finding, explain
+from sim.scenario.references import check_references, check_references_partial
+from sim.scenario.format import Scenario
+from sim.scenario.variants import Applied, Variant, apply_changes
+from sim.scenario.yaml_io import Document, read_document
 
 __all__ = [
     "load_scenario",

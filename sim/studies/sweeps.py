@@ -39,10 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.errors import Problem, ScenarioError
-from sim.parameters import numeric_fields, unknown_path_message, with_values
-from sim.scenario import Scenario
-from sim.stats import mcse, wilson_interval
+from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.parameters import numeric_fields, unknown_path_message, with_values
+from sim.scenario.format import Scenario
+from sim.runs.stats import mcse, wilson_interval
 
 __all__ = ["SAMPLERS", "Design", "SweepResult", "Vary", "make_design", "parse_vary", "sweep"]
 
@@ -209,7 +209,7 @@ def check_design(scenario: Scenario, vary: list[Vary]) -> list[Problem]:
 def run_point(scenario: Scenario, names: list[str], values: list[float], trials: int,
               seed: int, chunk_size: int) -> dict:
     """Run one design point; returns its counts and metrics (a JSON-ready dict)."""
-    from sim.runner import run
+    from sim.runs.runner import run
 
     point = with_values(scenario, dict(zip(names, values)))
     result = run(point, trials=trials, seed=seed, chunk_size=chunk_size, workers=1,
@@ -248,7 +248,7 @@ class SweepResult:
     def plot(self, ax=None):
         """Sensitivity bars for sobol/morris designs; outcome shares along the first
         parameter otherwise."""
-        from sim.plotting import plot_sensitivity, plot_sweep
+        from sim.analysis.plots import plot_sensitivity, plot_sweep
 
         if self.design.sampler in ("sobol", "morris"):
             return plot_sensitivity(self.sensitivity(), self.design.sampler, ax=ax)
@@ -374,7 +374,7 @@ def sweep(
         rows[i] = row
         done_trials += row["trials"]
         if out is not None:
-            from sim.store import atomic_write_text
+            from sim.runs.store import atomic_write_text
 
             atomic_write_text(_point_file(out, i), json.dumps(row))
         if progress:
@@ -401,7 +401,7 @@ def _run_local(workers, design, todo, args, record) -> None:
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    from sim.runner import pool_context
+    from sim.runs.runner import pool_context
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
         queue = iter(todo)
@@ -445,8 +445,8 @@ def _run_dask(address, design, todo, args, record) -> None:
 
 def _prepare_dir(out: Path, identity: dict, design: Design, scenario_text) -> dict[int, dict]:
     """Create the directory, or check it holds this same design; load finished points."""
-    from sim.runner import _versions
-    from sim.store import write_json
+    from sim.runs.runner import _versions
+    from sim.runs.store import write_json
 
     manifest_path = out / "manifest.json"
     if out.exists() and any(out.iterdir()):
@@ -483,13 +483,13 @@ def _prepare_dir(out: Path, identity: dict, design: Design, scenario_text) -> di
 
 
 def _finish_dir(out: Path, result: SweepResult) -> None:
-    from sim.store import atomic_write_text, write_json
+    from sim.runs.store import atomic_write_text, write_json
 
     tmp = out / ".points.parquet.tmp"
     result.frame.to_parquet(tmp, index=False)
     os.replace(tmp, out / "points.parquet")
     if result.design.sampler in ("sobol", "morris"):
-        from sim.plotting import save_figure
+        from sim.analysis.plots import save_figure
 
         si = result.sensitivity()
         write_json(out / "sensitivity.json",

@@ -2,7 +2,7 @@
 and public types as arrays over the trials of a chunk.
 
 An agent decides for every running trial at once: which package to propose, whether
-to accept, which rung of the ladder to move to. The model (:mod:`sim.model`) calls
+to accept, which rung of the ladder to move to. The model (:mod:`sim.engine.model`) calls
 them in the order of a round.
 
 References
@@ -17,9 +17,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim import beliefs as bel
-from sim.kernels import accept_into
-from sim.values import TIE
+from sim.engine import beliefs as bel
+from sim.engine.kernels import accept_into
+from sim.engine.payoffs import TIE
 
 __all__ = ["ActorAgent", "MediatorAgent", "logit_choice"]
 
@@ -249,7 +249,7 @@ class ActorAgent(_Proposer):
 
     def scripted_move(self, rungs, available, rung: int, t: int):
         """The option that reaches the scripted rung (stay, step down or a move)."""
-        from sim.script import ScriptError
+        from sim.engine.script import ScriptError
 
         match = (rungs == rung) & available
         match[:, 0] |= rungs[:, 0] == rung  # staying is always possible

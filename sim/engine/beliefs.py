@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.values import TIE
+from sim.engine.payoffs import TIE
 
 __all__ = ["BeliefGrid", "acceptance", "cdf_table", "make_belief_grid", "update_on_rejection"]
 
@@ -110,7 +110,7 @@ def acceptance(
 ) -> np.ndarray:
     """P(Z <= threshold) under each trial's belief: (n, P) for thresholds (n, P).
 
-    The plain-numpy statement of what :func:`sim.kernels.accept_into` computes in one
+    The plain-numpy statement of what :func:`sim.engine.kernels.accept_into` computes in one
     pass; the engine runs the kernel, and tests check the two agree exactly.
     ``touched`` marks rows whose weights differ from the prior's. A logit target's
     own noise is included exactly when its type is known; with an uncertain type the

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.compile import CompiledScenario
-from sim.stats import mcse, trials_for_half_width, wilson_interval
+from sim.engine.compile import CompiledScenario
+from sim.runs.stats import mcse, trials_for_half_width, wilson_interval
 
 __all__ = ["Summary", "Tally", "summarise"]
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from sim.scenario import Scenario
-from sim.variants import Variant
+from sim.scenario.format import Scenario
+from sim.scenario.variants import Variant
 
 __all__ = ["json_schema", "schema_text", "write_schema"]
 

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.chunk import chunk_sizes, run_chunk
-from sim.compile import CompiledScenario, compile_scenario
-from sim.scenario import Scenario
-from sim.store import StagedDir, TrialWriter, write_json
-from sim.summary import Summary, Tally, summarise
+from sim.runs.chunks import chunk_sizes, run_chunk
+from sim.engine.compile import CompiledScenario, compile_scenario
+from sim.scenario.format import Scenario
+from sim.runs.store import StagedDir, TrialWriter, write_json
+from sim.runs.summary import Summary, Tally, summarise
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "RunResult", "run"]
 
@@ -76,7 +76,7 @@ class RunResult:
 
     def plot_outcomes(self, ax=None):
         """Bars of outcome shares with 95% intervals (matplotlib Axes)."""
-        from sim.plotting import plot_outcomes
+        from sim.analysis.plots import plot_outcomes
 
         return plot_outcomes(self.summary(), ax=ax)
 
@@ -106,7 +106,7 @@ def pool_context():
     """
     if sys.platform.startswith("linux"):
         ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["sim._preload"])
+        ctx.set_forkserver_preload(["sim.runs._preload"])
         return ctx
     return get_context("spawn")
 
@@ -235,7 +235,7 @@ def run(
 
 
 def _write_results(result: RunResult, path: Path) -> None:
-    from sim.plotting import save_outcomes_png
+    from sim.analysis.plots import save_outcomes_png
 
     summary = result.summary()
     rounds = result.rounds

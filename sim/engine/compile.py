@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.distributions import as_distribution
-from sim.errors import ScenarioError
-from sim.references import check_references
-from sim.scenario import DealCondition, Issue, Scenario
+from sim.scenario.distributions import as_distribution
+from sim.scenario.errors import ScenarioError
+from sim.scenario.references import check_references
+from sim.scenario.format import DealCondition, Issue, Scenario
 
 __all__ = ["CompiledScenario", "compile_scenario", "package_mask"]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario
-from sim.model import CrisisModel
+from sim.engine.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario
+from sim.engine.model import CrisisModel
 
 __all__ = ["ChunkOutput", "chunk_seed", "chunk_sizes", "run_chunk", "trial_table"]
 

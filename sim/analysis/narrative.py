@@ -6,10 +6,10 @@ on the trial's row, so the story is exactly the trial the run counted.
 
 from __future__ import annotations
 
-from sim.chunk import chunk_seed, chunk_sizes
-from sim.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario, compile_scenario
-from sim.model import CrisisModel
-from sim.scenario import Scenario
+from sim.runs.chunks import chunk_seed, chunk_sizes
+from sim.engine.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario, compile_scenario
+from sim.engine.model import CrisisModel
+from sim.scenario.format import Scenario
 
 __all__ = ["explain", "replay"]
 

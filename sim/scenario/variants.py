@@ -24,11 +24,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.errors import did_you_mean
+from sim.scenario.paths import Path, PathError, resolve
 
 __all__ = ["Applied", "Variant", "apply_changes"]
 
-Path = tuple[str | int, ...]
 DottedPath = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")]
 
 
@@ -91,40 +90,13 @@ def apply_changes(
 
 
 def _apply(data: dict, dotted: str, value: Any) -> tuple[Path, str | None]:
-    parts = dotted.split(".")
-    node: Any = data
-    path: list[str | int] = []
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        where = ".".join(map(str, path)) or "the top level"
-        if isinstance(node, dict):
-            if part not in node:
-                if last and value is not None:
-                    node[part] = value  # a new key in an existing mapping
-                    return (*path, part), None
-                verb = "nothing to delete" if last else "no such field"
-                return (), f"{verb}: '{part}' is not in {where}; {did_you_mean(part, node)}"
-            if last:
-                if value is None:
-                    del node[part]
-                else:
-                    node[part] = value
-                return (*path, part), None
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list):
-            if not (part.isdigit() and int(part) < len(node)):
-                valid = f"0..{len(node) - 1}" if node else "none, the list is empty"
-                return (), f"'{part}' is not an index of the list {where} (valid: {valid})"
-            index = int(part)
-            if last:
-                if value is None:
-                    del node[index]
-                else:
-                    node[index] = value
-                return (*path, index), None
-            path.append(index)
-            node = node[index]
-        else:
-            return (), f"{where} is a single value, so it has no '{part}'"
-    return tuple(path), None  # pragma: no cover - parts is never empty
+    try:
+        parent, key, path = resolve(data, dotted, adding=value is not None,
+                                    deleting=value is None)
+    except PathError as e:
+        return (), str(e)
+    if value is None:
+        del parent[key]
+    else:
+        parent[key] = value
+    return path, None

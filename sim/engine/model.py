@@ -2,7 +2,7 @@
 
 Each actor agent keeps its types as arrays of shape (n_trials,); one ``step()`` plays
 one negotiation round for every trial still running. A chunk of one trial is a
-single crisis told round by round (see :mod:`sim.narrative`); it runs the same code.
+single crisis told round by round (see :mod:`sim.analysis.narrative`); it runs the same code.
 
 The order of a round follows docs/model.md: dynamics and incidents, proposal,
 responses, ladder moves after a rejection, effects and breakdown, terminal checks.
@@ -13,11 +13,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.agents import ActorAgent, MediatorAgent
-from sim.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario
-from sim.package_lines import PackageLines
-from sim.script import Script
-from sim.values import (
+from sim.engine.agents import ActorAgent, MediatorAgent
+from sim.engine.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario
+from sim.engine.red_lines import PackageLines
+from sim.engine.script import Script
+from sim.engine.payoffs import (
     bargaining_terms,
     capabilities,
     plan_values,
@@ -45,7 +45,7 @@ class CrisisModel(mesa.Model):
     collect : bool
         Record per-round aggregates with Mesa's DataCollector.
     script : Script, optional
-        Forced proposals, responses or moves (see :mod:`sim.script`).
+        Forced proposals, responses or moves (see :mod:`sim.engine.script`).
     """
 
     def __init__(self, cs: CompiledScenario, n_trials: int, rng=None, trace_row=None,
@@ -165,7 +165,7 @@ class CrisisModel(mesa.Model):
 
     def terms(self, t: int):
         """(scale, carry, cont) (N, A) for the whole chunk in round t (computed once a
-        round): see :func:`sim.values.bargaining_terms`. Index them by rows."""
+        round): see :func:`sim.engine.payoffs.bargaining_terms`. Index them by rows."""
         if self._terms_round != t:
             self._terms = bargaining_terms(self.cs, self.types["discount"], self.plan[t + 1])
             self._terms_round = t

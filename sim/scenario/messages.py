@@ -16,7 +16,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import did_you_mean
+from sim.scenario.errors import did_you_mean
 
 __all__ = ["Finding", "explain", "field_at"]
 
@@ -416,7 +416,7 @@ def _flatten(tp: Any) -> list:
 
 
 def _distribution_names() -> list[str]:
-    from sim.distributions import Distribution
+    from sim.scenario.distributions import Distribution
 
     names = []
     for m in _flatten(Distribution):

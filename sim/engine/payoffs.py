@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compile import CompiledScenario
-from sim.kernels import plan_round
+from sim.engine.compile import CompiledScenario
+from sim.engine.kernels import plan_round
 
 #: Ties within this tolerance count as acceptable (an offer of exactly the reservation).
 TIE = 1e-9
@@ -102,7 +102,7 @@ def plan_values(
     prefers that to the value of a rejected round ``D = q W + (1 - q) delta V[t+1]``.
     A mediator offers the acceptable package with the largest Nash product of gains.
 
-    ``lines[i]`` (:class:`sim.package_lines.PackageLines`) gives actor i's audience
+    ``lines[i]`` (:class:`sim.engine.red_lines.PackageLines`) gives actor i's audience
     cost for accepting a package that crosses its non-binding public red lines, and
     the packages its binding red lines forbid.
     """

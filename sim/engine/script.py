@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.compile import CompiledScenario
+from sim.engine.compile import CompiledScenario
 
 __all__ = ["Script", "ScriptError"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import Problem, did_you_mean
-from sim.scenario import (
+from sim.scenario.errors import Problem, did_you_mean
+from sim.scenario.format import (
     Actor,
     Incidents,
     Issue,
