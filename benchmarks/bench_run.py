@@ -84,12 +84,12 @@ def bare_mesa_models(n: int) -> dict:
 
 def one_model_per_trial(cs, n: int) -> dict:
     """Rate of constructing and running one ``CrisisModel`` per trial (chunk size 1)."""
-    from sim.runs.chunks import chunk_seed
     from sim.engine.model import CrisisModel
+    from sim.runs.chunks import chunk_seed
 
     t0 = time.perf_counter()
     for k in range(n):
-        CrisisModel(cs, 1, rng=chunk_seed(SEED, k)).run()
+        CrisisModel(cs, 1, rng=chunk_seed(SEED, k)).run_model()
     dt = time.perf_counter() - t0
     return {"trials": n, "seconds": dt, "trials_per_s": n / dt}
 

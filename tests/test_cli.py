@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.cli import main
+from tests.files import BASELINE as BASELINE_PATH
+from tests.files import ROOT
+from tests.files import TRACE as TRACE_PATH
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = str(ROOT / "scenarios/iran_2026/baseline.yaml")
-TRACE = str(ROOT / "tests/fixtures/trace.yaml")
+BASELINE = str(BASELINE_PATH)
+TRACE = str(TRACE_PATH)
 
 
 def test_run_prints_the_summary_table(capsys):

@@ -4,8 +4,6 @@ outcome shares sum to 1 without NaN, and every number says where it comes from."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,18 +11,18 @@ import pytest
 from sim import load_scenario, run
 from sim.scenario.loader import validate_paths
 from sim.scenario.yaml_io import read_document
+from tests.files import SCENARIOS
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
-IDS = [str(p.relative_to(ROOT / "scenarios")) for p in SCENARIOS]
+FILES = sorted(SCENARIOS.rglob("*.yaml"))
+IDS = [str(p.relative_to(SCENARIOS)) for p in FILES]
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/scenario.schema.json"
 
 
 def test_there_are_scenarios():
-    assert len([p for p in SCENARIOS if "iran_2026" in str(p)]) >= 6
+    assert len([p for p in FILES if "iran_2026" in str(p)]) >= 6
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
+@pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_scenario_contract(path):
     assert validate_paths([path]) == []
     assert path.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_LINE
@@ -55,7 +53,7 @@ def _numbers_without_provenance(node, path=()):
     return missing
 
 
-@pytest.mark.parametrize("path", [p for p in SCENARIOS if "iran_2026" in str(p)],
+@pytest.mark.parametrize("path", [p for p in FILES if "iran_2026" in str(p)],
                          ids=[i for i in IDS if "iran_2026" in i])
 def test_every_seeded_number_has_provenance(path):
     data = read_document(path).data

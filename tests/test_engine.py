@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from sim import load_scenario, run
-from sim.runs.chunks import chunk_seed, run_chunk
 from sim.engine.compile import compile_scenario
-from sim.scenario.loader import scenario_from_dict
 from sim.engine.model import CrisisModel
 from sim.engine.script import Script, ScriptError
+from sim.runs.chunks import chunk_seed, run_chunk
+from sim.scenario.loader import scenario_from_dict
+from tests.files import BASELINE, TRACE, VALIDATION
 from tests.property import scenarios
 
-ROOT = Path(__file__).resolve().parent.parent
-V1 = ROOT / "scenarios/validation/v1_risk_return.yaml"
-TRACE = ROOT / "tests/fixtures/trace.yaml"
+V1 = VALIDATION / "v1_risk_return.yaml"
 
 
 def agrees(p_hat: float, p: float, n: int) -> bool:
@@ -43,7 +40,7 @@ def test_v1_risk_return_offer_and_war_probability():
 
 def test_v1_complete_information_never_fights():
     """With c_B known, A offers exactly B's war value and B accepts: P(war) = 0 exactly."""
-    result = run(load_scenario(ROOT / "scenarios/validation/v1_complete_information.yaml"),
+    result = run(load_scenario(VALIDATION / "v1_complete_information.yaml"),
                  trials=5_000, seed=3)
     assert (result.trials.outcome == "settlement").all()
     assert set(result.trials.deal_share) == {"0.35"}
@@ -68,7 +65,7 @@ def _trace(script: dict, seed: int = 1):
     cs = compile_scenario(load_scenario(TRACE))
     model = CrisisModel(cs, 1, rng=chunk_seed(seed, 0), trace_row=0, collect=False,
                         script=Script.from_dict(cs, script))
-    model.run()
+    model.run_model()
     return model, cs
 
 
@@ -91,7 +88,7 @@ def test_scripted_trace_is_exact():
         "red": {"moves": {1: 0, 2: 1}, "responses": {3: True}},
         "mediator": {"proposals": {3: {"enrichment": "low"}}},
     })
-    assert _summary(model.events) == [
+    assert _summary(model.trace.events) == [
         (1, "verdicts", {0: True, 1: False}),
         (1, "moves", {0: 1, 1: 0}, 1),
         (2, "verdicts", {0: True, 1: False}),
@@ -101,9 +98,9 @@ def test_scripted_trace_is_exact():
         (3, "end", 0),
     ]
     assert model.outcomes()[0] == cs.outcome_ids.index("deal")
-    assert model.peak[0] == 2
-    assert model.first_escalator[0] == cs.actor_ids.index("blue")
-    assert cs.package_labels(model.deal[0]) == {"enrichment": "low"}
+    assert model.state.peak[0] == 2
+    assert model.state.first_escalator[0] == cs.actors.ids.index("blue")
+    assert cs.packages.labels(model.state.deal[0]) == {"enrichment": "low"}
 
 
 def test_scripted_strike_applies_its_effects_and_records_who_escalated_first():
@@ -112,10 +109,10 @@ def test_scripted_strike_applies_its_effects_and_records_who_escalated_first():
                                    "red": {"moves": {1: 1, 2: 1}}})
     model = CrisisModel(cs, 1, rng=chunk_seed(1, 0), collect=False, script=script)
     model.step()
-    assert (model.rung[0], model.stocks[0, 0]) == (1, 110.0)
+    assert (model.state.rung[0], model.state.stocks[0, 0]) == (1, 110.0)
     model.step()  # growth to 120, then blue's strike campaign halves the missiles
-    assert (model.rung[0], model.stocks[0, 0]) == (2, 60.0)
-    assert cs.actor_ids[model.first_escalator[0]] == "red"
+    assert (model.state.rung[0], model.state.stocks[0, 0]) == (2, 60.0)
+    assert cs.actors.ids[model.state.first_escalator[0]] == "red"
 
 
 def test_script_errors_are_clear():
@@ -127,14 +124,14 @@ def test_script_errors_are_clear():
     model = CrisisModel(cs, 1, rng=chunk_seed(1, 0),
                         script=Script.from_dict(cs, {"red": {"moves": {1: 2}}}))
     with pytest.raises(ScriptError, match="red cannot reach rung 2 in round 1"):
-        model.run()
+        model.run_model()
 
 
 # --- determinism and identity --------------------------------------------------------
 
 
 def test_same_seed_same_trials_any_workers():
-    scenario = load_scenario(ROOT / "scenarios/iran_2026/baseline.yaml")
+    scenario = load_scenario(BASELINE)
     one = run(scenario, trials=4_000, seed=9, chunk_size=1_000, workers=1).trials
     two = run(scenario, trials=4_000, seed=9, chunk_size=1_000, workers=2).trials  # pool
     pd.testing.assert_frame_equal(one, two)
@@ -144,7 +141,7 @@ def test_same_seed_same_trials_any_workers():
 
 def test_trial_depends_only_on_seed_chunk_size_and_index():
     """A chunk run on its own reproduces the rows it has inside a larger run."""
-    cs = compile_scenario(load_scenario(ROOT / "scenarios/iran_2026/baseline.yaml"))
+    cs = compile_scenario(load_scenario(BASELINE))
     whole = run(cs, trials=2_000, seed=4, chunk_size=500).trials
     chunk2 = run_chunk(cs, 2, 500, 4, 500).trials
     pd.testing.assert_frame_equal(whole.iloc[1000:1500].reset_index(drop=True), chunk2)
@@ -163,10 +160,10 @@ def test_invariants_hold_for_generated_scenarios(data):
     summary = result.summary()
     shares = [o["share"] for o in summary["outcomes"]]
     assert np.isclose(sum(shares), 1.0) and not np.isnan(shares).any()
-    assert (t.rounds >= 1).all() and (t.rounds <= cs.horizon).all()
+    assert (t.rounds >= 1).all() and (t.rounds <= cs.protocol.horizon).all()
     assert (t.peak_rung >= t.final_rung).all()
-    assert (t.peak_rung >= cs.start_rung).all()
-    assert ((t.ended_by == "war") == (t.final_rung >= cs.war_rung)).all()
+    assert (t.peak_rung >= cs.ladder.start).all()
+    assert ((t.ended_by == "war") == (t.final_rung >= cs.ladder.war_rung)).all()
     assert ((t.ended_by == "deal") == (t.deal_issue0 != "")).all()
     assert (t.outcome == np.where(t.ended_by == "deal", "deal",
                                   np.where(t.ended_by == "war", "war", "stalemate"))).all()

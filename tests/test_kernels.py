@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.engine import beliefs as bel
-from sim.scenario.distributions import Fixed, Uniform
 from sim.engine.kernels import accept_into, plan_round
 from sim.engine.payoffs import TIE
+from sim.scenario.distributions import Fixed, Uniform
 
 
 @settings(max_examples=40, deadline=None)

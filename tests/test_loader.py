@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_scenario, scenario_from_dict, scenario_text, validate_paths
 from sim.scenario.format import Scenario
+from sim.scenario.loader import load_scenario, scenario_from_dict, scenario_text, validate_paths
 from sim.scenario.yaml_io import read_document
+from tests.files import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BAD = Path("tests/bad_scenarios")
 MINIMAL = Path("tests/fixtures/minimal.yaml")
 CORPUS = sorted(p.name for p in (ROOT / BAD).glob("*.yaml"))

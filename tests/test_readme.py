@@ -3,14 +3,12 @@ output is what the command prints."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 import pytest
 
 from sim.cli import main
+from tests.files import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from sim.scenario.json_schema import json_schema, schema_text, write_schema
 from sim.scenario.yaml_io import read_document
+from tests.files import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "schema" / "scenario.schema.json"
 REGENERATE = "regenerate it with: escalation schema > schema/scenario.schema.json"
 

@@ -17,10 +17,10 @@ import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
-from sim.studies.sweeps import SweepError, Vary, make_design, parse_vary, sweep
+from sim.studies.design import Vary, make_design, parse_vary
+from sim.studies.sweeps import SweepError, sweep
+from tests.files import BASELINE, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios/iran_2026/baseline.yaml"
 V1 = ROOT / "scenarios/validation/v1_risk_return.yaml"
 
 

@@ -4,7 +4,6 @@ test points (closed forms computed in sim.studies.theory from the same scenario)
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +14,7 @@ from sim import load_scenario, run, theory
 from sim.cli import main
 from sim.engine.compile import compile_scenario
 from sim.scenario.loader import scenario_from_dict
-
-VALIDATION = Path(__file__).resolve().parent.parent / "scenarios" / "validation"
+from tests.files import VALIDATION
 
 
 def _data(name: str) -> dict:

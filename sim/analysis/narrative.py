@@ -6,9 +6,10 @@ on the trial's row, so the story is exactly the trial the run counted.
 
 from __future__ import annotations
 
-from sim.runs.chunks import chunk_seed, chunk_sizes
-from sim.engine.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario, compile_scenario
+from sim.engine.compile import CompiledScenario, compile_scenario
+from sim.engine.compiled import TYPES
 from sim.engine.model import CrisisModel
+from sim.runs.chunks import DEFAULT_CHUNK_SIZE, chunk_seed, chunk_sizes
 from sim.scenario.format import Scenario
 
 __all__ = ["explain", "replay"]
@@ -27,12 +28,12 @@ def replay(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
             raise ValueError(f"trial {trial} is not in a run of {trials} trials")
         n = chunk_sizes(trials, chunk_size)[k]
     model = CrisisModel(cs, n, rng=chunk_seed(seed, k), trace_row=row, collect=False)
-    model.run()
+    model.run_model()
     return model, row
 
 
 def explain(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
-            chunk_size: int = 5_000, trials: int | None = None) -> str:
+            chunk_size: int = DEFAULT_CHUNK_SIZE, trials: int | None = None) -> str:
     """The story of one trial: types drawn, proposals, responses, moves, the ending."""
     model, row = replay(scenario, seed=seed, trial=trial, chunk_size=chunk_size, trials=trials)
     return _Teller(model, row, seed, trial, chunk_size).story()
@@ -48,10 +49,10 @@ class _Teller:
         self.seed, self.trial, self.chunk_size = seed, trial, chunk_size
 
     def name(self, i: int) -> str:
-        return self.cs.mediator_name if i < 0 else self.cs.actor_names[i]
+        return self.cs.actor_name(i)
 
     def rung(self, r: int) -> str:
-        return f"rung {r} ({self.cs.rung_names[r]})"
+        return f"rung {r} ({self.cs.ladder.rung_names[r]})"
 
     def story(self) -> str:
         cs, m, r = self.cs, self.m, self.r
@@ -62,26 +63,26 @@ class _Teller:
             "",
             "Types drawn for this trial:",
         ]
-        for i, _aid in enumerate(cs.actor_ids):
-            parts = [f"{t.replace('_', ' ')} {_fmt(m.types[t][r, i])}"
-                     for t in PRIVATE_TYPES + PUBLIC_TYPES]
-            out.append(f"  {cs.actor_names[i]}: " + ", ".join(parts))
-        for s, sid in enumerate(cs.stock_ids):
-            out.append(f"  {sid}: starts at {_fmt(m.stock_initial[r, s])}, "
-                       f"changes by {_fmt(m.stock_growth[r, s])} a round")
+        draws = m.draws
+        for i, name in enumerate(cs.actors.names):
+            parts = [f"{t.replace('_', ' ')} {_fmt(draws.types[t][r, i])}" for t in TYPES]
+            out.append(f"  {name}: " + ", ".join(parts))
+        for s, sid in enumerate(cs.stocks.ids):
+            out.append(f"  {sid}: starts at {_fmt(draws.stock_initial[r, s])}, "
+                       f"changes by {_fmt(draws.stock_growth[r, s])} a round")
         for k, rl in enumerate(cs.red_lines):
-            binds = "binds" if m.binding[r, k] else "does not bind"
+            binds = "binds" if draws.binding[r, k] else "does not bind"
             out.append(f"  red line {rl.id} ({self.name(rl.holder)}): {binds} "
-                       f"(credibility drawn {m.credibility[r, k]:.2f})")
-        out.append(f"\nThe crisis starts at {self.rung(cs.start_rung)}.")
-        for e in m.events:
+                       f"(credibility drawn {draws.credibility[r, k]:.2f})")
+        out.append(f"\nThe crisis starts at {self.rung(cs.ladder.start)}.")
+        for e in m.trace.events:
             out.extend(self.tell(e))
         return "\n".join(out)
 
     def tell(self, e: dict) -> list[str]:
         cs, kind = self.cs, e["kind"]
         if kind == "round":
-            stocks = ", ".join(f"{sid} {_fmt(v)}" for sid, v in zip(cs.stock_ids, e["stocks"]))
+            stocks = ", ".join(f"{sid} {_fmt(v)}" for sid, v in zip(cs.stocks.ids, e["stocks"]))
             return ["", f"Round {e['round']}, at {self.rung(e['rung'])}"
                     + (f": {stocks}." if stocks else ".")]
         if kind == "incident":
@@ -99,7 +100,7 @@ class _Teller:
         if kind == "proposal":
             proposer = self.name(e["proposer"])
             lines = [f"  {proposer[:1].upper()}{proposer[1:]} proposes: "
-                     f"{cs.describe_package(e['packages'])}."]
+                     f"{cs.packages.describe(e['packages'])}."]
             for j, (ok, vetoed, margin) in e["verdicts"].items():
                 lines.append("  " + self.verdict(j, e["packages"], ok, vetoed, margin))
             return lines
@@ -118,8 +119,9 @@ class _Teller:
                 "horizon": "The horizon is reached without a deal.",
             }.get(ending, f"The trial ends: {ending}.")
             out = cs.outcomes[self.m.outcomes()[self.r]]
-            return ["", f"{text} Outcome: {out.label} after {self.m.rounds[self.r]} round(s), "
-                    f"peak {self.rung(self.m.peak[self.r])}."]
+            state = self.m.state
+            return ["", f"{text} Outcome: {out.label} after {state.rounds[self.r]} round(s), "
+                    f"peak {self.rung(state.peak[self.r])}."]
         return []
 
     def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float) -> str:
@@ -132,9 +134,7 @@ class _Teller:
             return (f"{who} accepts although holding out is worth {-margin:.3f} more "
                     "(a noisy choice).")
         if vetoed:
-            lines = [rl.id for k, rl in enumerate(self.cs.red_lines)
-                     if rl.kind == "package" and rl.holder == j and rl.mask[package]
-                     and self.m.binding[self.r, k]]
+            lines = self.m.red_lines.vetoing(j, package, self.r)
             return f"{who} rejects: the package crosses its red line {', '.join(lines)}."
         if margin >= 0:
             return f"{who} rejects although it would gain {margin:.3f} (a noisy choice)."
@@ -145,7 +145,7 @@ class _Teller:
         before = e["rung"]
         parts = []
         for i, r in e["chosen"].items():
-            spec = next((s for s in self.cs.moves[i] if s.rung == r and r > before), None)
+            spec = next((s for s in self.cs.actors.moves[i] if s.rung == r and r > before), None)
             if spec is not None:
                 parts.append(f"{self.name(i)} escalates to {self.rung(r)}: {spec.name}")
             elif r < before:

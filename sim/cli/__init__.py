@@ -192,9 +192,10 @@ def _cmd_run(args) -> int:
     scenario = _load(args.scenario)
     if scenario is None:
         return EXIT_INVALID
-    from sim.scenario.loader import scenario_text
-    from sim.runs.runner import DEFAULT_CHUNK_SIZE, run
+    from sim.runs.chunks import DEFAULT_CHUNK_SIZE
+    from sim.runs.runner import run
     from sim.runs.store import ResultsExistError
+    from sim.scenario.loader import scenario_text
 
     progress = _Progress(args.trials, "trial", args.quiet)
     started = time.perf_counter()
@@ -256,7 +257,7 @@ def _cmd_schema(args) -> int:
 
 def _cmd_explain(args) -> int:
     from sim.analysis.narrative import explain
-    from sim.runs.runner import DEFAULT_CHUNK_SIZE
+    from sim.runs.chunks import DEFAULT_CHUNK_SIZE
 
     if args.results:
         found = _run_from_results(args.results)
@@ -327,10 +328,11 @@ def _cmd_sweep(args) -> int:
         for f in fields:
             print(f"{f.path:<{width}}  {f.value:<12g} {f.range_text()}")
         return EXIT_OK
+    from sim.runs.chunks import DEFAULT_CHUNK_SIZE
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import locate_problems, scenario_text
-    from sim.runs.runner import DEFAULT_CHUNK_SIZE
-    from sim.studies.sweeps import SweepError, check_design, make_design, parse_vary, sweep
+    from sim.studies.design import check_design, make_design, parse_vary
+    from sim.studies.sweeps import SweepError, sweep
 
     try:
         vary = [parse_vary(v) for v in args.vary]
@@ -383,7 +385,7 @@ def _cmd_sweep(args) -> int:
 
 
 def _print_sweep(result) -> None:
-    from sim.studies.sweeps import sensitivity_table
+    from sim.studies.sensitivity import sensitivity_table
 
     d = result.design
     print(f"{d.sampler} design: {len(d.X)} points over {', '.join(d.names)}")
@@ -395,7 +397,7 @@ def _print_sweep(result) -> None:
     if d.sampler in ("sobol", "morris"):
         label = "Sobol indices" if d.sampler == "sobol" else "Morris elementary effects"
         print(f"\n{label} of each outcome share:")
-        print(sensitivity_table(result))
+        print(sensitivity_table(result.sensitivity()))
     if result.out is not None:
         print(f"\nresults written to {result.out}/")
 

@@ -1,12 +1,16 @@
-"""Mesa agents: one per actor (and one for a mediator), each holding its private
-and public types as arrays over the trials of a chunk.
+"""Mesa agents: one per actor (and one for a mediator), each holding its types as
+arrays over the trials of a chunk.
 
 An agent decides for every running trial at once: which package to propose, whether
-to accept, which rung of the ladder to move to. The model (:mod:`sim.engine.model`) calls
-them in the order of a round.
+to accept, which rung of the ladder to move to. The model (:mod:`sim.engine.model`)
+calls them in the order of a round; values come from the model's
+:class:`~sim.engine.valuation.Valuation`, red lines from its
+:class:`~sim.engine.red_lines.RedLines`.
 
 References
 ----------
+Fearon, J. D. (1995). Rationalist explanations for war. *International Organization*
+49(3), 379-414.
 McKelvey, R. D., and Palfrey, T. R. (1995). Quantal response equilibria for normal
 form games. *Games and Economic Behavior* 10(1), 6-38.
 Schelling, T. C. (1966). *Arms and Influence*. Yale University Press.
@@ -18,42 +22,19 @@ import mesa
 import numpy as np
 
 from sim.engine import beliefs as bel
+from sim.engine.choice import accept_probability, logit_choice
+from sim.engine.codes import MEDIATOR, MoveOption
 from sim.engine.kernels import accept_into
 from sim.engine.payoffs import TIE
 
-__all__ = ["ActorAgent", "MediatorAgent", "logit_choice"]
-
-
-def logit_choice(rng: np.random.Generator, utility: np.ndarray, rationality: float):
-    """Index of the chosen column per row: argmax for lambda = inf, else logit.
-
-    Logit draws P(a) = exp(lambda U_a) / sum_b exp(lambda U_b) by inverting the
-    cumulative choice probabilities with one uniform number per row.
-    """
-    if np.isinf(rationality) or utility.shape[0] == 0:
-        return np.argmax(utility, axis=1)
-    top = np.max(utility, axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", under="ignore"):
-        weight = np.exp(np.where(np.isfinite(utility), rationality * (utility - top), -np.inf))
-    cum = np.cumsum(weight, axis=1)
-    u = rng.random(utility.shape[0]) * cum[:, -1]
-    choice = (cum <= u[:, None]).sum(axis=1)
-    return np.minimum(choice, utility.shape[1] - 1)
-
-
-def proposers(cs) -> set[str]:
-    """Actors who ever propose under the protocol."""
-    if cs.proposer == "mediator":
-        return set()
-    if cs.proposer == "rotate":
-        return {cs.actor_ids[i] for i in cs.rotation}
-    return {cs.proposer}
+__all__ = ["ActorAgent", "MediatorAgent"]
 
 
 class _Proposer(mesa.Agent):
     """Shared proposal machinery: beliefs about each responder, acceptance estimates."""
 
-    observer_index: int
+    observer_index: int  # the actor's index, or MEDIATOR
+    script_index: int
 
     def _init_beliefs(self, model) -> None:
         cs = model.cs
@@ -62,39 +43,42 @@ class _Proposer(mesa.Agent):
         self.belief_weights = {}
         self.belief_touched = {}
         self.known_veto = {}  # (red line, trial): the responder has declared it binds
-        for j in cs.parties:
+        for j in (int(j) for j in cs.protocol.parties):
             if j == self.observer_index:
                 continue
-            prior = cs.beliefs[(self.observer_index, int(j))]
-            self.belief_grid[int(j)] = bel.make_belief_grid(
-                prior["war_cost"], prior["resolve"], cs.breakdown
+            prior = cs.actors.beliefs[(self.observer_index, j)]
+            self.belief_grid[j] = bel.make_belief_grid(
+                prior["war_cost"], prior["resolve"], cs.ladder.breakdown
             )
-            k = self.belief_grid[int(j)].z.shape[1]
-            self.belief_weights[int(j)] = np.ones((n, k))
-            self.belief_touched[int(j)] = np.zeros(n, dtype=bool)
-            self.known_veto[int(j)] = np.zeros((len(model.lines[j].veto_terms), n), dtype=bool)
+            k = self.belief_grid[j].z.shape[1]
+            self.belief_weights[j] = np.ones((n, k))
+            self.belief_touched[j] = np.zeros(n, dtype=bool)
+            lines = model.red_lines.package[j]
+            self.known_veto[j] = np.zeros((len(lines.veto_terms), n), dtype=bool)
 
     def acceptance_estimate(self, rows: np.ndarray, responders, t: int,
                             packages: np.ndarray | None = None) -> np.ndarray:
         """P(every responder accepts package x) as this proposer believes: (n, P),
         over all packages or the given subset."""
         m = self.model
+        cs = m.cs
         if packages is None:
-            packages = np.arange(m.cs.n_packages)
+            packages = np.arange(cs.n_packages)
         p_all = np.ones((len(rows), len(packages)))
-        scale_all = m.terms(t)[0]
+        scale_all = m.values.terms(t).scale
+        rung = m.state.rung[rows]
         for j in responders:
-            centre = m.reservation_centre(rows, j, t)
+            lines = m.red_lines.package[j]
+            centre = m.values.reservation_centre(rows, j, t)
             cum, lo, width, z0 = bel.cdf_table(self.belief_grid[j], self.belief_weights[j][rows],
-                                               m.rung[rows], self.belief_touched[j][rows])
-            coef, mask = m.lines[j].cost_factors(rows, packages)
+                                               rung, self.belief_touched[j][rows])
+            coef, mask = lines.cost_factors(rows, packages)
             known = np.ascontiguousarray(self.known_veto[j][:, rows])
-            vmask = np.array([mk[packages] for _, mk in m.lines[j].veto_terms],
+            vmask = np.array([mk[packages] for _, mk in lines.veto_terms],
                              dtype=bool).reshape(len(known), len(packages))
-            accept_into(p_all, scale_all[rows, j], centre,
-                        m.cs.utility[j][packages], coef, mask, cum, lo, width, z0,
-                        float(m.cs.rationality[j]), TIE, m.lines[j].prior_pass[packages],
-                        known, vmask)
+            accept_into(p_all, scale_all[rows, j], centre, cs.actors.utility[j][packages],
+                        coef, mask, cum, lo, width, z0, float(cs.actors.rationality[j]), TIE,
+                        lines.prior_pass[packages], known, vmask)
         return p_all
 
     def scripted_proposal(self, rows: np.ndarray, t: int):
@@ -109,41 +93,38 @@ class _Proposer(mesa.Agent):
         m = self.model
         if j not in self.belief_grid or len(rows) == 0:
             return
-        for k, (binding, mask) in enumerate(m.lines[j].veto_terms):
+        lines = m.red_lines.package[j]
+        for k, (binding, mask) in enumerate(lines.veto_terms):
             declared = rows[vetoed & binding[rows] & mask[packages]]
             self.known_veto[j][k, declared] = True
-        crossed = m.lines[j].may_veto[packages]
+        crossed = lines.may_veto[packages]
         rows, packages = rows[~crossed], packages[~crossed]
         if len(rows) == 0:
             return
-        scale = m.terms(t)[0][rows, j]
-        threshold = (scale * m.cs.utility[j][packages] - m.lines[j].cost_at(rows, packages)
-                     - m.reservation_centre(rows, j, t))
+        scale = m.values.terms(t).scale[rows, j]
+        threshold = (scale * m.cs.actors.utility[j][packages] - lines.cost_at(rows, packages)
+                     - m.values.reservation_centre(rows, j, t))
         self.belief_touched[j][rows] = True
         bel.update_on_rejection(self.belief_grid[j], self.belief_weights[j], rows,
-                                m.rung[rows], threshold, m.cs.rationality[j])
+                                m.state.rung[rows], threshold, m.cs.actors.rationality[j])
 
 
 class ActorAgent(_Proposer):
     """A state: preferences, private types (war cost, resolve), public types
     (capability, audience cost, discount), moves and, as a proposer, beliefs."""
 
-    def __init__(self, model, index: int, types: dict[str, np.ndarray], move_costs):
+    def __init__(self, model, index: int):
         super().__init__(model)
         cs = model.cs
-        self.index = index
-        self.observer_index = index
-        self.script_index = index
-        self.actor_id = cs.actor_ids[index]
-        self.war_cost = types["war_cost"]
-        self.resolve = types["resolve"]
-        self.capability = types["capability"]
-        self.audience_cost = types["audience_cost"]
-        self.discount = types["discount"]
-        self.rationality = float(cs.rationality[index])
-        self.move_specs = cs.moves[index]
-        self.move_costs = move_costs  # (N, n_moves)
-        if self.actor_id in proposers(cs):  # only proposers need beliefs about responders
+        types = model.draws.types
+        self.index = self.observer_index = self.script_index = index
+        self.actor_id = cs.actors.ids[index]
+        self.war_cost = types["war_cost"][:, index]
+        self.resolve = types["resolve"][:, index]
+        self.rationality = float(cs.actors.rationality[index])
+        self.move_specs = cs.actors.moves[index]
+        self.move_costs = model.draws.move_costs[index]  # (N, n_moves)
+        if index in cs.protocol.proposers():  # only proposers need beliefs about responders
             self._init_beliefs(model)
 
     # --- proposing -------------------------------------------------------------------
@@ -154,20 +135,23 @@ class ActorAgent(_Proposer):
         m = self.model
         cs = m.cs
         i = self.index
-        responders = [int(j) for j in cs.parties if j != i]
+        U = cs.actors.utility
+        responders = [int(j) for j in cs.protocol.parties if j != i]
         p_acc = self.acceptance_estimate(rows, responders, t)
         weights = np.zeros(cs.n_actors)
         weights[i] = 1.0
-        weights += cs.influence[i]
+        weights += cs.actors.influence[i]
         weights /= weights.sum()
-        scale, carry = (a[rows] for a in m.terms(t)[:2])
-        objective = (scale * weights) @ cs.utility + (carry @ weights)[:, None]
-        if m.lines[i].has_cost:
-            objective = objective - m.lines[i].cost(rows, np.arange(cs.n_packages)) * weights[i]
-        fallback = m.rejection_value(rows, t) @ weights
+        terms = m.values.terms(t)
+        scale, carry = terms.scale[rows], terms.carry[rows]
+        objective = (scale * weights) @ U + (carry @ weights)[:, None]
+        own_lines = m.red_lines.package[i]
+        if own_lines.has_cost:
+            objective = objective - own_lines.cost(rows, np.arange(cs.n_packages)) * weights[i]
+        fallback = m.values.rejection_value(rows, t) @ weights
         eu = p_acc * objective + (1 - p_acc) * fallback[:, None]
-        if m.lines[i].has_veto:
-            eu = np.where(m.lines[i].veto(rows, np.arange(cs.n_packages)), -np.inf, eu)
+        if own_lines.has_veto:
+            eu = np.where(own_lines.veto(rows, np.arange(cs.n_packages)), -np.inf, eu)
         return logit_choice(m.rng, eu, self.rationality)
 
     # --- responding ------------------------------------------------------------------
@@ -176,72 +160,92 @@ class ActorAgent(_Proposer):
         a binding red line vetoes. Returns (accepted, vetoed, margin)."""
         m = self.model
         j = self.index
-        scale = m.terms(t)[0][rows, j]
-        net = scale * m.cs.utility[j][packages] - m.lines[j].cost_at(rows, packages)
-        reservation = m.reservation_centre(rows, j, t) + self.private_shift(rows)
+        lines = m.red_lines.package[j]
+        scale = m.values.terms(t).scale[rows, j]
+        net = scale * m.cs.actors.utility[j][packages] - lines.cost_at(rows, packages)
+        reservation = m.values.reservation_centre(rows, j, t) + self.private_shift(rows)
         margin = net - reservation
-        vetoed = m.lines[j].veto_at(rows, packages)
+        vetoed = lines.veto_at(rows, packages)
         forced = m.script.responses.get((j, t))
         if forced is not None:
             accept = np.full(len(rows), forced)
         elif np.isinf(self.rationality):
             accept = margin >= -TIE
         else:
-            accept = u < 1.0 / (1.0 + np.exp(-np.clip(self.rationality * margin, -700, 700)))
+            accept = u < accept_probability(self.rationality, margin)
         return accept & ~vetoed, vetoed, margin
 
     def private_shift(self, rows: np.ndarray) -> np.ndarray:
         """The private part Z = resolve - q(rung) war_cost of the reservation value."""
-        q = self.model.cs.breakdown[self.model.rung[rows]]
+        q = self.model.cs.ladder.breakdown[self.model.state.rung[rows]]
         return self.resolve[rows] - q * self.war_cost[rows]
 
     # --- moving on the ladder -----------------------------------------------------------
     def move_options(self, rows: np.ndarray):
-        """Candidate rungs (n, M) and availability: stay, step down, then each move."""
-        m = self.model
-        r = m.rung[rows]
-        n_opt = 2 + len(self.move_specs)
+        """Candidate rungs (n, M) and availability, indexed by
+        :class:`~sim.engine.codes.MoveOption`: stay, step down, then each move."""
+        r = self.model.state.rung[rows]
+        n_opt = MoveOption.MOVE + len(self.move_specs)
         rungs = np.empty((len(rows), n_opt), dtype=np.int64)
-        rungs[:, 0] = r
-        rungs[:, 1] = np.maximum(r - 1, 0)
+        rungs[:, MoveOption.STAY] = r
+        rungs[:, MoveOption.STEP_DOWN] = np.maximum(r - 1, 0)
         available = np.ones((len(rows), n_opt), dtype=bool)
-        available[:, 1] = r > 0
+        available[:, MoveOption.STEP_DOWN] = r > 0
         for k, spec in enumerate(self.move_specs):
-            rungs[:, 2 + k] = spec.rung
-            available[:, 2 + k] = spec.rung > r
+            rungs[:, MoveOption.MOVE + k] = spec.rung
+            available[:, MoveOption.MOVE + k] = spec.rung > r
         return rungs, available
 
-    def choose_move(self, rows: np.ndarray, t: int):
-        """Pick a rung by logit over one-step expected utility. Returns (option, rung)."""
+    def move_values(self, rows: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate rungs, availability and each option's expected utility (n, M).
+
+        Option o reaching rung r' is worth ``q(r') W_i + (1 - q(r')) cont_i - cost_o``
+        (war itself, W_i, at the war rung), plus two one-step-ahead gains:
+
+        - coercion: raising the risk from q(r) to q(r') lowers each opponent's
+          reservation value by ``(q(r') - q(r)) (cont_j - W_j)`` (its war value at the
+          prior mean of its war cost); the mover gains about half of that shift, the
+          symmetric split of the bargaining surplus (Schelling 1966);
+        - half the change in its own war value from the move's effects on stocks that
+          carry capability (a strike on the opponent's missiles).
+        """
         m = self.model
         cs = m.cs
         i = self.index
+        side = cs.actors.side
+        breakdown = cs.ladder.breakdown
         rungs, available = self.move_options(rows)
-        q_now = cs.breakdown[m.rung[rows]][:, None]
-        q_new = cs.breakdown[np.minimum(rungs, cs.n_rungs - 1)]
-        w_pub = m.war_public(rows)  # (n, A)
-        w_own = (w_pub[:, i] - self.war_cost[rows] * (cs.side[i] >= 0))[:, None]
-        cont_all = m.terms(t)[2][rows]
+        q_now = breakdown[m.state.rung[rows]][:, None]
+        q_new = breakdown[np.minimum(rungs, cs.n_rungs - 1)]
+        w_pub = m.values.war_public(rows)  # (n, A)
+        w_own = (w_pub[:, i] - self.war_cost[rows] * (side[i] >= 0))[:, None]
+        cont_all = m.values.terms(t).cont[rows]
         cont = cont_all[:, [i]]
         eu = q_new * w_own + (1 - q_new) * cont
-        # Coercion: raising the risk lowers opponents' reservation values; the mover
-        # gains about half the shift (the symmetric split of the bargaining surplus).
-        if cs.side[i] >= 0:
-            for j in cs.parties:
-                if cs.side[j] >= 0 and cs.side[j] != cs.side[i]:
-                    w_j = w_pub[:, j] - m.mean_war_cost[j]
+        if side[i] >= 0:
+            for j in cs.protocol.parties:
+                if side[j] >= 0 and side[j] != side[i]:
+                    w_j = w_pub[:, j] - m.values.mean_war_cost[j]
                     slack = cont_all[:, j] - w_j
                     eu += 0.5 * (q_new - q_now) * slack[:, None]
         costs = np.zeros_like(eu)
         for k, spec in enumerate(self.move_specs):
-            costs[:, 2 + k] = self.move_costs[rows, k]
-            if spec.effects and m.cs.stock_capability[[e[0] for e in spec.effects]].any():
-                after = m.war_public(rows, effects=spec.effects)[:, i]
-                eu[:, 2 + k] += 0.5 * (after - w_pub[:, i])
-        war = rungs >= cs.war_rung
+            option = MoveOption.MOVE + k
+            costs[:, option] = self.move_costs[rows, k]
+            armed = cs.stocks.capability_per_unit[[e.stock for e in spec.effects]]
+            if spec.effects and armed.any():
+                after = m.values.war_public(rows, effects=spec.effects)[:, i]
+                eu[:, option] += 0.5 * (after - w_pub[:, i])
+        war = rungs >= cs.ladder.war_rung
         eu = np.where(war, w_own, eu) - costs
-        eu = np.where(available, eu, -np.inf)
-        forced = m.script.moves.get((i, t))
+        return rungs, available, np.where(available, eu, -np.inf)
+
+    def choose_move(self, rows: np.ndarray, t: int):
+        """Pick a rung by logit over :meth:`move_values` (or as scripted).
+        Returns (option, rung) per row."""
+        m = self.model
+        rungs, available, eu = self.move_values(rows, t)
+        forced = m.script.moves.get((self.index, t))
         if forced is not None:
             return self.scripted_move(rungs, available, forced, t)
         option = logit_choice(m.rng, eu, self.rationality)
@@ -252,7 +256,7 @@ class ActorAgent(_Proposer):
         from sim.engine.script import ScriptError
 
         match = (rungs == rung) & available
-        match[:, 0] |= rungs[:, 0] == rung  # staying is always possible
+        match[:, MoveOption.STAY] |= rungs[:, MoveOption.STAY] == rung  # staying is possible
         if not match.any(axis=1).all():
             raise ScriptError(
                 f"{self.actor_id} cannot reach rung {rung} in round {t}: its options are "
@@ -268,10 +272,9 @@ class MediatorAgent(_Proposer):
 
     def __init__(self, model):
         super().__init__(model)
-        self.observer_index = model.cs.n_actors
-        self.script_index = -1
-        self.name = model.cs.mediator_name
-        self.rationality = float(model.cs.mediator_rationality)
+        self.observer_index = self.script_index = MEDIATOR
+        self.name = model.cs.protocol.mediator_name
+        self.rationality = float(model.cs.protocol.mediator_rationality)
         self._init_beliefs(model)
 
     def propose(self, rows: np.ndarray, t: int) -> np.ndarray:
@@ -279,10 +282,10 @@ class MediatorAgent(_Proposer):
             return forced
         m = self.model
         cs = m.cs
-        parties = [int(j) for j in cs.parties]
-        candidates = cs.mediator_packages
+        parties = [int(j) for j in cs.protocol.parties]
+        candidates = cs.packages.mediator_candidates
         p_all = self.acceptance_estimate(rows, parties, t, candidates)
         # ties (e.g. nothing acceptable) broken toward the larger total utility
-        total = sum(cs.utility[j][candidates] for j in parties)[None, :]
+        total = sum(cs.actors.utility[j][candidates] for j in parties)[None, :]
         score = p_all + 1e-3 * total / len(parties)
         return candidates[logit_choice(m.rng, score, self.rationality)]

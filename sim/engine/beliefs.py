@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.choice import accept_probability
 from sim.engine.payoffs import TIE
 
 __all__ = ["BeliefGrid", "acceptance", "cdf_table", "make_belief_grid", "update_on_rejection"]
@@ -86,7 +87,7 @@ def _cdf(cum: np.ndarray, lo: float, width: float, z0: float, thr: np.ndarray,
     if width <= 0:
         if np.isinf(rationality):
             return (thr >= z0 - TIE).astype(float)
-        return 1.0 / (1.0 + np.exp(-np.clip(rationality * (thr - z0), -700, 700)))
+        return accept_probability(rationality, thr - z0)
     pos = thr - lo
     pos *= 1.0 / width
     np.clip(pos, 0.0, BINS - 1e-9, out=pos)  # below the grid: 0; above: 1
@@ -173,7 +174,7 @@ def update_on_rejection(
     if np.isinf(rationality):
         p_accept = (gap >= -TIE).astype(float)
     else:
-        p_accept = 1.0 / (1.0 + np.exp(-np.clip(rationality * gap, -700, 700)))
+        p_accept = accept_probability(rationality, gap)
     w = weights[rows] * (1.0 - p_accept)
     dead = w.sum(axis=1) <= 1e-12
     w[dead] = 1.0  # an impossible observation: fall back to the prior

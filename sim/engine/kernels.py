@@ -2,6 +2,8 @@
 one round of backward induction. Each is a single pass with no temporary arrays; the
 arithmetic is the numpy reference's, operation for operation (no fastmath), so results
 do not depend on which path ran. ``cache=True`` keeps the compiled code on disk.
+
+The kernels are tested against their numpy statements in ``tests/test_kernels.py``.
 """
 
 from __future__ import annotations
@@ -47,9 +49,9 @@ def accept_into(p_all, scale, centre, u, coef, mask, cum, lo, width, z0, lam, ti
                 if math.isinf(lam):
                     p = 1.0 if thr >= z0[i] - tie else 0.0
                 else:
-                    g = lam * (thr - z0[i])
-                    g = min(max(g, -700.0), 700.0)
-                    p = 1.0 / (1.0 + math.exp(-g))
+                    # scipy.special.expit's formula (sim.engine.choice.accept_probability),
+                    # which numba cannot call; equal to the last bit (tests/test_kernels.py).
+                    p = 1.0 / (1.0 + math.exp(-lam * (thr - z0[i])))
             else:
                 pos = (thr - lo[i]) * (1.0 / width[i])
                 pos = min(max(pos, 0.0), bins - 1e-9)

@@ -1,10 +1,26 @@
-"""An actor's `package` red lines in one trial chunk: vetoes and audience costs.
+"""Red lines: every kind, and where each is enforced.
 
-A red line is a mask over packages; per trial it either binds (the holder vetoes every
-package in the mask) or not (accepting such a package costs the holder its audience
-cost, if the line was public). Kept as a few (per-trial coefficient, package mask)
-terms rather than dense trials x packages matrices: cheaper to build, to store, and to
-read for the packages a proposer actually considers.
+A red line is a condition (on a package, on a concluded deal, or on a stock), whether
+it was stated publicly, a credibility drawn per trial and the response it commits its
+holder to. Per trial it either *binds* (Bernoulli with the drawn credibility) or not.
+This module is the one place red lines act:
+
+- ``package`` lines: a binding one vetoes every package meeting its condition (its
+  holder rejects, and proposers who learn it binds stop offering such packages); a
+  non-binding public one costs its holder the audience cost if it accepts such a
+  package (:class:`PackageLines`, read by proposers, responders and planning);
+- ``deal`` lines: when a deal meeting the condition is concluded, a binding line
+  forces the holder's response and voids the deal (:meth:`RedLines.conclude`);
+- ``stock`` lines: when a stock reaches the threshold, a binding line forces the
+  holder's response (:meth:`RedLines.check_stocks`).
+
+A public line that is crossed and not enforced costs its holder its audience cost.
+
+References
+----------
+Fearon, J. D. (1994). Domestic political audiences and the escalation of international
+disputes. *American Political Science Review* 88(3), 577-592.
+Schelling, T. C. (1966). *Arms and Influence*. Yale University Press.
 """
 
 from __future__ import annotations
@@ -13,12 +29,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["PackageLines"]
+from sim.engine.compiled import CompiledScenario
+from sim.engine.draws import TrialDraws
+from sim.engine.state import CrisisState
+
+__all__ = ["PackageLines", "RedLines"]
 
 
 @dataclass
 class PackageLines:
-    """One actor's package red lines over a chunk of trials."""
+    """One actor's package red lines over a chunk of trials.
+
+    Kept as a few (per-trial coefficient, package mask) terms rather than dense
+    trials x packages matrices: cheaper to build, to store, and to read for the
+    packages a proposer actually considers.
+    """
 
     n_packages: int
     veto_terms: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
@@ -84,3 +109,83 @@ class PackageLines:
         for binding, mask in self.veto_terms:
             out |= binding[rows] & mask[packages]
         return out
+
+
+class RedLines:
+    """Every red line of a chunk of trials: which bind, and their enforcement.
+
+    Parameters
+    ----------
+    cs : CompiledScenario
+    draws : TrialDraws
+        Whether each line binds in each trial, and the holders' audience costs.
+    """
+
+    def __init__(self, cs: CompiledScenario, draws: TrialDraws):
+        self.cs = cs
+        self.binding = draws.binding
+        self.audience_cost = draws.types["audience_cost"]
+        #: Each actor's package red lines.
+        self.package = [PackageLines(cs.n_packages) for _ in range(cs.n_actors)]
+        for k, rl in enumerate(cs.red_lines):
+            if rl.kind == "package":
+                h = rl.holder
+                cost = self.audience_cost[:, h] if rl.public else None
+                self.package[h].add(self.binding[:, k], rl.mask, cost, rl.credibility.mean())
+
+    def check_stocks(self, state: CrisisState, rows: np.ndarray, trace) -> None:
+        """Stock lines whose stock has reached the threshold are crossed (once)."""
+        for k, rl in enumerate(self.cs.red_lines):
+            if rl.kind != "stock":
+                continue
+            hit = rows[(state.stocks[rows, rl.stock] >= rl.at_least) & ~state.crossed[rows, k]]
+            self.cross(state, hit, k, trace)
+
+    def conclude(self, state: CrisisState, rows: np.ndarray, packages: np.ndarray,
+                 trace) -> np.ndarray:
+        """A deal on ``packages`` is made in ``rows``: package lines that gave way cost
+        their holders' audience costs, and deal lines fire. Returns which deals a
+        binding deal line voids (mask over rows)."""
+        voided = np.zeros(len(rows), dtype=bool)
+        for k, rl in enumerate(self.cs.red_lines):
+            if rl.kind == "package":
+                gave_way = rows[rl.mask[packages] & ~self.binding[rows, k]]
+                if len(gave_way):
+                    state.crossed[gave_way, k] = True
+                    if rl.public:
+                        state.audience_paid[gave_way, rl.holder] += self.audience_cost[
+                            gave_way, rl.holder]
+            elif rl.kind == "deal":
+                hit = rl.mask[packages] & ~state.crossed[rows, k]
+                self.cross(state, rows[hit], k, trace)
+                voided |= hit & self.binding[rows, k]
+        return voided
+
+    def cross(self, state: CrisisState, rows: np.ndarray, k: int, trace) -> None:
+        """Red line k is crossed in ``rows``: where it binds, its holder moves to its
+        response rung (with that move's effects); where it does not, a public line
+        costs the holder its audience cost."""
+        if len(rows) == 0:
+            return
+        cs = self.cs
+        rl = cs.red_lines[k]
+        state.crossed[rows, k] = True
+        binds = self.binding[rows, k]
+        enforce = rows[binds]
+        state.enforced[enforce, k] = True
+        if len(enforce) and rl.response >= 0:
+            state.rung[enforce] = np.maximum(state.rung[enforce], rl.response)
+            for spec in cs.actors.moves[rl.holder]:
+                if spec.rung == rl.response and spec.effects:
+                    state.apply_effects(cs, enforce, spec.effects)
+            state.first_escalation(enforce, rl.holder)
+        bluffed = rows[~binds]
+        if rl.public and len(bluffed):
+            state.audience_paid[bluffed, rl.holder] += self.audience_cost[bluffed, rl.holder]
+        trace(rows, "red_line", red_line=k, enforced=binds)
+
+    def vetoing(self, actor: int, package: int, row: int) -> list[str]:
+        """The binding package lines of ``actor`` that forbid ``package`` in trial ``row``."""
+        return [rl.id for k, rl in enumerate(self.cs.red_lines)
+                if rl.kind == "package" and rl.holder == actor and rl.mask[package]
+                and self.binding[row, k]]

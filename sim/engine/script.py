@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.engine.compile import CompiledScenario
+from sim.engine.codes import MEDIATOR
+from sim.engine.compiled import CompiledScenario
 
-__all__ = ["Script", "ScriptError"]
+__all__ = ["Script", "ScriptError", "package_index"]
 
-MEDIATOR = "mediator"
+#: How a script names the mediator.
+MEDIATOR_NAME = "mediator"
 
 
 class ScriptError(ValueError):
@@ -32,6 +34,8 @@ class ScriptError(ValueError):
 
 @dataclass(frozen=True)
 class Script:
+    """Forced choices, keyed by (actor index or MEDIATOR, round)."""
+
     proposals: dict[tuple[int, int], int] = field(default_factory=dict)  # (who, round)
     responses: dict[tuple[int, int], bool] = field(default_factory=dict)  # (actor, round)
     moves: dict[tuple[int, int], int] = field(default_factory=dict)  # (actor, round) -> rung
@@ -40,14 +44,14 @@ class Script:
     def from_dict(cls, cs: CompiledScenario, data: dict) -> Script:
         proposals, responses, moves = {}, {}, {}
         for who, plan in data.items():
-            if who == MEDIATOR:
-                index = -1
-            elif who in cs.actor_ids:
-                index = cs.actor_ids.index(who)
+            if who == MEDIATOR_NAME:
+                index = MEDIATOR
+            elif who in cs.actors.ids:
+                index = cs.actors.ids.index(who)
             else:
                 raise ScriptError(
-                    f"unknown actor '{who}' in script; valid: {', '.join(cs.actor_ids)}, "
-                    f"{MEDIATOR}"
+                    f"unknown actor '{who}' in script; valid: {', '.join(cs.actors.ids)}, "
+                    f"{MEDIATOR_NAME}"
                 )
             unknown = set(plan) - {"proposals", "responses", "moves"}
             if unknown:
@@ -66,18 +70,19 @@ class Script:
 
 def package_index(cs: CompiledScenario, labels: dict[str, str]) -> int:
     """Index of the package with these level labels (every issue must be given)."""
-    missing = set(cs.issue_ids) - set(labels)
-    extra = set(labels) - set(cs.issue_ids)
+    space = cs.packages
+    missing = set(space.issue_ids) - set(labels)
+    extra = set(labels) - set(space.issue_ids)
     if missing or extra:
-        raise ScriptError(f"a package needs exactly the issues {', '.join(cs.issue_ids)}")
+        raise ScriptError(f"a package needs exactly the issues {', '.join(space.issue_ids)}")
     want = []
-    for k, iid in enumerate(cs.issue_ids):
+    for k, iid in enumerate(space.issue_ids):
         label = str(labels[iid])
-        if label not in cs.level_labels[k]:
+        if label not in space.level_labels[k]:
             raise ScriptError(f"'{label}' is not a level of '{iid}'; valid: "
-                              f"{', '.join(cs.level_labels[k])}")
-        want.append(cs.level_labels[k].index(label))
-    hit = np.flatnonzero(np.all(cs.packages == want, axis=1))
+                              f"{', '.join(space.level_labels[k])}")
+        want.append(space.level_labels[k].index(label))
+    hit = np.flatnonzero(np.all(space.grid == want, axis=1))
     if len(hit) == 0:
         raise ScriptError(
             "that package is dominated (some other package is at least as good for "

@@ -13,23 +13,37 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.engine.compile import PRIVATE_TYPES, PUBLIC_TYPES, CompiledScenario
+from sim.engine.compiled import TYPES, CompiledScenario
 from sim.engine.model import CrisisModel
 
-__all__ = ["ChunkOutput", "chunk_seed", "chunk_sizes", "run_chunk", "trial_table"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "ChunkOutput",
+    "chunk_seed",
+    "chunk_sizes",
+    "run_chunk",
+    "trial_table",
+]
+
+#: Trials per Mesa model unless a run says otherwise; part of a run's identity.
+DEFAULT_CHUNK_SIZE = 5_000
 
 
 def chunk_seed(root_seed: int, k: int) -> np.random.SeedSequence:
+    """The seed of chunk ``k``: ``SeedSequence(root_seed, spawn_key=(k,))``."""
     return np.random.SeedSequence(int(root_seed), spawn_key=(int(k),))
 
 
 def chunk_sizes(trials: int, chunk_size: int) -> list[int]:
+    """Trials in each chunk: full chunks, then the rest."""
     full, rest = divmod(int(trials), int(chunk_size))
     return [chunk_size] * full + ([rest] if rest else [])
 
 
 @dataclass
 class ChunkOutput:
+    """A finished chunk: its per-trial table and per-round counts."""
+
     k: int
     trials: pd.DataFrame
     rounds: pd.DataFrame  # counts per round (not shares), horizon rows
@@ -39,7 +53,7 @@ def run_chunk(cs: CompiledScenario, k: int, n: int, root_seed: int, chunk_size: 
               collect: bool = True) -> ChunkOutput:
     """Run chunk ``k`` (``n`` trials, the first trial numbered ``k * chunk_size``)."""
     model = CrisisModel(cs, n, rng=chunk_seed(root_seed, k), collect=collect)
-    model.run()
+    model.run_model()
     trials = trial_table(model, first_trial=k * chunk_size)
     rounds = _round_counts(model) if collect else pd.DataFrame()
     model.release()
@@ -50,43 +64,44 @@ def _round_counts(model: CrisisModel) -> pd.DataFrame:
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     df = df.drop_duplicates("round", keep="last").set_index("round")
     # Trials that all ended early stay in their final state to the horizon.
-    return df.reindex(range(model.cs.horizon + 1)).ffill().astype("int64")
+    return df.reindex(range(model.cs.protocol.horizon + 1)).ffill().astype("int64")
 
 
 def trial_table(model: CrisisModel, first_trial: int = 0) -> pd.DataFrame:
     """One row per trial: outcome, metrics, final package and the drawn types."""
-    cs = model.cs
+    cs, state, draws = model.cs, model.state, model.draws
     n = model.n_trials
-    outcome = model.outcomes()
+    actors = cs.actors
     cols: dict[str, object] = {
         "trial": np.arange(first_trial, first_trial + n, dtype=np.int64),
-        "outcome": np.array(cs.outcome_ids, dtype=object)[outcome],
-        "ended_by": np.array(cs.endings, dtype=object)[model.ended_by],
-        "rounds": model.rounds,
-        "peak_rung": model.peak,
-        "final_rung": model.rung,
-        "first_escalator": np.array([*cs.actor_ids, ""], dtype=object)[model.first_escalator],
-        "offers": model.offers,
+        "outcome": np.array(cs.outcome_ids, dtype=object)[model.outcomes()],
+        "ended_by": np.array(cs.endings, dtype=object)[state.ended_by],
+        "rounds": state.rounds,
+        "peak_rung": state.peak,
+        "final_rung": state.rung,
+        "first_escalator": np.array([*actors.ids, ""], dtype=object)[state.first_escalator],
+        "offers": state.offers,
     }
-    for prefix, package in (("deal", model.deal), ("last_offer", model.last_offer)):
+    space = cs.packages
+    for prefix, package in (("deal", state.deal), ("last_offer", state.last_offer)):
         has = package >= 0
-        for k, iid in enumerate(cs.issue_ids):
-            labels = np.array([*cs.level_labels[k], ""], dtype=object)
-            level = np.where(has, cs.packages[np.maximum(package, 0), k], len(labels) - 1)
+        for k, iid in enumerate(space.issue_ids):
+            labels = np.array([*space.level_labels[k], ""], dtype=object)
+            level = np.where(has, space.grid[np.maximum(package, 0), k], len(labels) - 1)
             cols[f"{prefix}_{iid}"] = labels[level]
     for k, rl in enumerate(cs.red_lines):
-        cols[f"crossed_{rl.id}"] = model.crossed[:, k]
-        cols[f"enforced_{rl.id}"] = model.enforced[:, k]
-    for i, aid in enumerate(cs.actor_ids):
-        cols[f"audience_cost_paid_{aid}"] = model.audience_paid[:, i]
-    for t in PRIVATE_TYPES + PUBLIC_TYPES:
-        for i, aid in enumerate(cs.actor_ids):
-            cols[f"{aid}_{t}"] = model.types[t][:, i]
-    for s, sid in enumerate(cs.stock_ids):
-        cols[f"{sid}_initial"] = model.stock_initial[:, s]
-        cols[f"{sid}_growth"] = model.stock_growth[:, s]
-        cols[f"{sid}_final"] = model.stocks[:, s]
+        cols[f"crossed_{rl.id}"] = state.crossed[:, k]
+        cols[f"enforced_{rl.id}"] = state.enforced[:, k]
+    for i, aid in enumerate(actors.ids):
+        cols[f"audience_cost_paid_{aid}"] = state.audience_paid[:, i]
+    for t in TYPES:
+        for i, aid in enumerate(actors.ids):
+            cols[f"{aid}_{t}"] = draws.types[t][:, i]
+    for s, sid in enumerate(cs.stocks.ids):
+        cols[f"{sid}_initial"] = draws.stock_initial[:, s]
+        cols[f"{sid}_growth"] = draws.stock_growth[:, s]
+        cols[f"{sid}_final"] = state.stocks[:, s]
     for k, rl in enumerate(cs.red_lines):
-        cols[f"{rl.id}_credibility"] = model.credibility[:, k]
-        cols[f"{rl.id}_binding"] = model.binding[:, k]
+        cols[f"{rl.id}_credibility"] = draws.credibility[:, k]
+        cols[f"{rl.id}_binding"] = draws.binding[:, k]
     return pd.DataFrame(cols)

@@ -10,32 +10,26 @@ the per-trial table, the tally and every figure are identical for 1 worker or ma
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import platform
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from importlib import metadata
-from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
 
-from sim.runs.chunks import chunk_sizes, run_chunk
 from sim.engine.compile import CompiledScenario, compile_scenario
-from sim.scenario.format import Scenario
+from sim.runs.chunks import DEFAULT_CHUNK_SIZE, chunk_sizes, run_chunk
+from sim.runs.executor import TaskPool, cpu_count
+from sim.runs.provenance import scenario_hash, versions
 from sim.runs.store import StagedDir, TrialWriter, write_json
 from sim.runs.summary import Summary, Tally, summarise
+from sim.scenario.format import Scenario
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "RunResult", "run"]
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CHUNK_SIZE = 5_000
 
 Progress = Callable[[int, int], None]
 
@@ -81,58 +75,6 @@ class RunResult:
         return plot_outcomes(self.summary(), ax=ax)
 
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("escalation-sim", "numpy", "scipy", "mesa", "pydantic", "pandas", "pyarrow",
-                "ruamel.yaml", "matplotlib"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the resolved scenario (variants applied), canonical JSON."""
-    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
-
-
-def pool_context():
-    """Process start method for worker pools.
-
-    On Linux a fork server that has imported the engine once: workers start fast and
-    never inherit the parent's threads (pyarrow, BLAS), which plain fork could
-    deadlock on. Elsewhere, spawn.
-    """
-    if sys.platform.startswith("linux"):
-        ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.runs._preload"])
-        return ctx
-    return get_context("spawn")
-
-
-def _chunks_in_order(cs, sizes, seed, chunk_size, workers, collect):
-    """Yield chunk outputs in index order, at most 2 x workers in flight.
-
-    Runs with fewer than two chunks per worker stay in this process: starting worker
-    processes costs about as much as two chunks of work.
-    """
-    if workers <= 1 or len(sizes) < 2 * workers:
-        for k, n in enumerate(sizes):
-            yield run_chunk(cs, k, n, seed, chunk_size, collect)
-        return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-        pending = {}
-        next_submit = 0
-        for k in range(len(sizes)):
-            while next_submit < len(sizes) and next_submit < k + 2 * workers:
-                pending[next_submit] = pool.submit(
-                    run_chunk, cs, next_submit, sizes[next_submit], seed, chunk_size, collect
-                )
-                next_submit += 1
-            yield pending.pop(k).result()
-
-
 def run(
     scenario: Scenario | CompiledScenario,
     trials: int = 10_000,
@@ -171,7 +113,7 @@ def run(
         raise ValueError("trials must be at least 1")
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    workers = cpu_count() if workers is None else max(1, int(workers))
     if isinstance(scenario, Scenario):
         model, cs = scenario, compile_scenario(scenario)
     else:
@@ -189,7 +131,7 @@ def run(
         "chunks": len(sizes),
         "trials": int(trials),
         "seeding": "chunk k: numpy SeedSequence(root_seed, spawn_key=(k,)) -> mesa.Model(rng=)",
-        "versions": _versions(),
+        "versions": versions(),
         "command": " ".join(sys.argv) if out is not None else None,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -200,15 +142,17 @@ def run(
     done = 0
     t0 = time.perf_counter()
     try:
-        for chunk in _chunks_in_order(cs, sizes, seed, chunk_size, workers, collect_rounds):
-            tally.add(chunk.trials, chunk.rounds)
-            if writer:
-                writer.write(chunk.trials)
-            if keep:
-                kept.append(chunk.trials)
-            done += len(chunk.trials)
-            if progress:
-                progress(done, trials)
+        tasks = ((cs, k, n, seed, chunk_size, collect_rounds) for k, n in enumerate(sizes))
+        with TaskPool(workers, tasks=len(sizes)) as pool:
+            for chunk in pool.ordered(run_chunk, tasks):
+                tally.add(chunk.trials, chunk.rounds)
+                if writer:
+                    writer.write(chunk.trials)
+                if keep:
+                    kept.append(chunk.trials)
+                done += len(chunk.trials)
+                if progress:
+                    progress(done, trials)
         elapsed = time.perf_counter() - t0
         manifest["elapsed_seconds"] = round(elapsed, 3)
         manifest["workers"] = workers

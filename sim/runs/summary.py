@@ -25,7 +25,7 @@ class Tally:
 
     def __init__(self, cs: CompiledScenario):
         self.cs = cs
-        n_outcomes, T = len(cs.outcomes), cs.horizon
+        n_outcomes, T = len(cs.outcomes), cs.protocol.horizon
         self.n = 0
         self.outcome = np.zeros(n_outcomes, dtype=np.int64)
         self.rounds = np.zeros((n_outcomes, T + 1), dtype=np.int64)
@@ -42,7 +42,7 @@ class Tally:
         self.outcome += np.bincount(o, minlength=len(cs.outcomes))
         np.add.at(self.rounds, (o, trials["rounds"].to_numpy()), 1)
         self.peak += np.bincount(trials["peak_rung"].to_numpy(), minlength=cs.n_rungs)
-        f = pd.Categorical(trials["first_escalator"], categories=[*cs.actor_ids, ""]).codes
+        f = pd.Categorical(trials["first_escalator"], categories=[*cs.actors.ids, ""]).codes
         self.first += np.bincount(f, minlength=cs.n_actors + 1)
         for k, rl in enumerate(cs.red_lines):
             self.crossed[k] += int(trials[f"crossed_{rl.id}"].sum())
@@ -131,7 +131,7 @@ def summarise(tally: Tally, *, seed: int, chunk_size: int) -> Summary:
             f"with {n:,} trials the 95% intervals are up to +/-{widest:.3f} wide; "
             f"run {need:,} or more trials for +/-{USEFUL_HALF_WIDTH} on every share"
         )
-    first = {cs.actor_ids[i]: float(tally.first[i] / n) for i in range(cs.n_actors)}
+    first = {cs.actors.ids[i]: float(tally.first[i] / n) for i in range(cs.n_actors)}
     first["nobody escalated"] = float(tally.first[-1] / n)
     return Summary(
         scenario=cs.name,
@@ -142,14 +142,14 @@ def summarise(tally: Tally, *, seed: int, chunk_size: int) -> Summary:
         outcomes=outcomes,
         median_rounds=_median_from_hist(tally.rounds.sum(axis=0)),
         peak_rung=[
-            {"rung": r, "name": cs.rung_names[r], "count": int(c), "share": float(c / n)}
+            {"rung": r, "name": cs.ladder.rung_names[r], "count": int(c), "share": float(c / n)}
             for r, c in enumerate(tally.peak)
         ],
         first_escalator=first,
         red_lines=[
             {
                 "id": rl.id,
-                "holder": cs.actor_ids[rl.holder],
+                "holder": cs.actors.ids[rl.holder],
                 "crossed": float(tally.crossed[k] / n),
                 "enforced": float(tally.enforced[k] / n),
             }

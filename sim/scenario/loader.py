@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.format import Scenario
 from sim.scenario.messages import Finding, explain
 from sim.scenario.references import check_references, check_references_partial
-from sim.scenario.format import Scenario
 from sim.scenario.variants import Applied, Variant, apply_changes
 from sim.scenario.yaml_io import Document, read_document
 

@@ -17,9 +17,9 @@ from typing import Any
 from annotated_types import Ge, Gt, Le, Lt
 
 from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.format import Scenario
 from sim.scenario.loader import scenario_from_dict
 from sim.scenario.messages import field_at
-from sim.scenario.format import Scenario
 
 __all__ = ["NumericField", "numeric_fields", "set_path", "with_values"]
 

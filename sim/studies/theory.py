@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.engine.compile import CompiledScenario, compile_scenario
+from sim.runs.chunks import DEFAULT_CHUNK_SIZE
 from sim.runs.runner import run
 from sim.runs.stats import wilson_interval
 
@@ -62,7 +63,7 @@ def _fixed(dist) -> float:
 
 def _grid(cs: CompiledScenario) -> np.ndarray:
     """Positions of the single issue's levels (validation cases have one issue)."""
-    return np.array([float(v) for v in cs.level_labels[0]])
+    return np.array([float(v) for v in cs.packages.level_labels[0]])
 
 
 def _share_value(label: str) -> float:
@@ -84,10 +85,10 @@ def _mc_check(case, ref, params, quantity, closed, hits, n) -> Check:
 def v1_closed_form(cs: CompiledScenario) -> dict[str, float]:
     """x* = 1 - p - (cbar - c_A)/2 and P(war) = (cbar - c_A)/(2 cbar) (0 if c_A >= cbar)."""
     a, b = 0, 1
-    p = _fixed(cs.types["capability"][a]) / (
-        _fixed(cs.types["capability"][a]) + _fixed(cs.types["capability"][b]))
-    c_a = _fixed(cs.types["war_cost"][a])
-    low, cbar = cs.types["war_cost"][b].support()
+    p = _fixed(cs.actors.types["capability"][a]) / (
+        _fixed(cs.actors.types["capability"][a]) + _fixed(cs.actors.types["capability"][b]))
+    c_a = _fixed(cs.actors.types["war_cost"][a])
+    low, cbar = cs.actors.types["war_cost"][b].support()
     if low == cbar:  # complete information: c_B is known
         return {"p": p, "c_a": c_a, "c_b": cbar, "x_star": 1 - p - cbar, "p_war": 0.0}
     if low != 0:
@@ -132,14 +133,14 @@ def v2_closed_form(cs: CompiledScenario) -> dict[str, float]:
     """
     from sim.engine.payoffs import capabilities, stock_path
 
-    init = np.array([[_fixed(d) for d in cs.stock_initial]])
-    growth = np.array([[_fixed(d) for d in cs.stock_growth]])
-    base = np.array([[_fixed(d) for d in cs.types["capability"]]])
+    init = np.array([[_fixed(d) for d in cs.stocks.initial]])
+    growth = np.array([[_fixed(d) for d in cs.stocks.growth]])
+    base = np.array([[_fixed(d) for d in cs.actors.types["capability"]]])
     path = stock_path(cs, init, growth, 2)
     caps = [capabilities(cs, base, path[t])[0] for t in (1, 2)]
     p0, p1 = (float(c[0] / c.sum()) for c in caps)
-    c_d = _fixed(cs.types["war_cost"][0])
-    delta = _fixed(cs.types["discount"][0])
+    c_d = _fixed(cs.actors.types["war_cost"][0])
+    delta = _fixed(cs.actors.types["discount"][0])
     war = delta * (p0 - p1) > (1 - delta) * (1 - p0 + c_d)
     x0 = (p0 - c_d - delta * (p1 - c_d)) / (1 - delta)
     return {"p0": p0, "p1": p1, "c_d": c_d, "delta": delta, "war": float(war),
@@ -147,8 +148,8 @@ def v2_closed_form(cs: CompiledScenario) -> dict[str, float]:
 
 
 def check_v2(path: Path, trials: int, seed: int, case: str = "V2") -> list[Check]:
-    from sim.scenario.loader import load_scenario
     from sim.analysis.narrative import replay
+    from sim.scenario.loader import load_scenario
 
     cs = compile_scenario(load_scenario(path))
     cf = v2_closed_form(cs)
@@ -159,9 +160,9 @@ def check_v2(path: Path, trials: int, seed: int, case: str = "V2") -> list[Check
     war = int((t.ended_by == "war").sum())
     out = [_mc_check(case, ref, params, "P(preventive war)", cf["war"], war, n)]
     if not cf["war"]:
-        model, _ = replay(cs, seed=seed, trial=0, chunk_size=5_000, trials=n)
-        offers = [_share_value(cs.package_labels(e["packages"])["share"])
-                  for e in model.events if e["kind"] == "proposal"][:2]
+        model, _ = replay(cs, seed=seed, trial=0, chunk_size=DEFAULT_CHUNK_SIZE, trials=n)
+        offers = [_share_value(cs.packages.labels(e["packages"])["share"])
+                  for e in model.trace.events if e["kind"] == "proposal"][:2]
         grid = _grid(cs)
         for quantity, closed, got in (("R's first offer to D", cf["first_offer"], offers[0]),
                                       ("R's offers after the shift", cf["later_offer"], offers[1])):
@@ -182,19 +183,19 @@ def v3_closed_form(cs: CompiledScenario) -> dict[str, float]:
     The general stationary solution: x = 1 - r_B (1 - y) - q d_B, y = 1 - r_A (1 - x) - q d_A
     with r_i = (1 - q) delta_i, solved for x.
     """
-    q = float(cs.breakdown[cs.start_rung])
-    cap = [_fixed(cs.types["capability"][i]) for i in (0, 1)]
+    q = float(cs.ladder.breakdown[cs.ladder.start])
+    cap = [_fixed(cs.actors.types["capability"][i]) for i in (0, 1)]
     p = cap[0] / sum(cap)
-    d_a = p - _fixed(cs.types["war_cost"][0])
-    d_b = 1 - p - _fixed(cs.types["war_cost"][1])
-    r_a = (1 - q) * _fixed(cs.types["discount"][0])
-    r_b = (1 - q) * _fixed(cs.types["discount"][1])
+    d_a = p - _fixed(cs.actors.types["war_cost"][0])
+    d_b = 1 - p - _fixed(cs.actors.types["war_cost"][1])
+    r_a = (1 - q) * _fixed(cs.actors.types["discount"][0])
+    r_b = (1 - q) * _fixed(cs.actors.types["discount"][1])
     # x = 1 - q d_B - r_B (1 - y); B proposing keeps 1 - y = 1 - q d_A - r_A x.
     x = (1 - q * d_b - r_b * (1 - q * d_a)) / (1 - r_a * r_b)
     step = float(np.diff(_grid(cs)).max())
     bound = step * (1 + r_b) / (1 - r_a * r_b)
-    return {"q": q, "d_a": d_a, "d_b": d_b, "delta_a": _fixed(cs.types["discount"][0]),
-            "delta_b": _fixed(cs.types["discount"][1]), "share": x, "bound": bound}
+    return {"q": q, "d_a": d_a, "d_b": d_b, "delta_a": _fixed(cs.actors.types["discount"][0]),
+            "delta_b": _fixed(cs.actors.types["discount"][1]), "share": x, "bound": bound}
 
 
 def check_v3(path: Path, trials: int, seed: int, case: str = "V3") -> list[Check]:
@@ -223,11 +224,11 @@ def check_v3(path: Path, trials: int, seed: int, case: str = "V3") -> list[Check
 def v8_closed_form(cs: CompiledScenario) -> dict[str, np.ndarray | float]:
     """Node-by-node logit probabilities of the ultimatum tree, bottom-up (Signorino 1999)."""
     x = _grid(cs)  # A's share
-    cap = [_fixed(cs.types["capability"][i]) for i in (0, 1)]
+    cap = [_fixed(cs.actors.types["capability"][i]) for i in (0, 1)]
     p = cap[0] / sum(cap)
-    w_a = p - _fixed(cs.types["war_cost"][0])
-    w_b = 1 - p - _fixed(cs.types["war_cost"][1])
-    lam_a, lam_b = float(cs.rationality[0]), float(cs.rationality[1])
+    w_a = p - _fixed(cs.actors.types["war_cost"][0])
+    w_b = 1 - p - _fixed(cs.actors.types["war_cost"][1])
+    lam_a, lam_b = float(cs.actors.rationality[0]), float(cs.actors.rationality[1])
     accept = 1 / (1 + np.exp(-lam_b * ((1 - x) - w_b)))
     eu = accept * x + (1 - accept) * w_a
     offer = np.exp(lam_a * (eu - eu.max()))

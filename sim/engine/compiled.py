@@ -1,0 +1,251 @@
+"""What the engine runs on: a scenario compiled to arrays, grouped by part.
+
+A :class:`CompiledScenario` holds the package space, the actors, the ladder and its
+incidents, the stocks, the red lines, the terminal events, the protocol and the
+outcome tests. It is frozen and picklable, so worker processes receive it as it is.
+Uncertain numbers stay distribution objects (see :mod:`sim.scenario.distributions`):
+each chunk draws them (:mod:`sim.engine.draws`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from sim.engine.codes import MEDIATOR
+
+__all__ = [
+    "PRIVATE_TYPES",
+    "PUBLIC_TYPES",
+    "TYPES",
+    "ActorSpecs",
+    "CompiledScenario",
+    "Effect",
+    "IncidentSpec",
+    "LadderSpec",
+    "MoveSpec",
+    "OutcomeSpec",
+    "PackageSpace",
+    "ProtocolSpec",
+    "RedLineSpec",
+    "StockSpecs",
+    "TerminalSpecs",
+]
+
+#: Private types: drawn per trial, known to their holder, uncertain to the others.
+PRIVATE_TYPES = ("war_cost", "resolve")
+#: Public types: drawn per trial and seen by everyone.
+PUBLIC_TYPES = ("capability", "audience_cost", "discount")
+#: Every type, in the order a chunk draws them.
+TYPES = PRIVATE_TYPES + PUBLIC_TYPES
+
+
+class Effect(NamedTuple):
+    """What a move does to one stock: ``stock * multiply + add`` (then clipped)."""
+
+    stock: int
+    add: float
+    multiply: float
+
+
+@dataclass(frozen=True)
+class MoveSpec:
+    """A ladder move: the rung it reaches, its cost to the mover, its effects."""
+
+    name: str
+    rung: int
+    cost: Any  # a distribution
+    effects: tuple[Effect, ...]
+
+
+@dataclass(frozen=True)
+class PackageSpace:
+    """The candidate packages: one level per issue, as a grid of level indices."""
+
+    issue_ids: tuple[str, ...]
+    level_labels: tuple[tuple[str, ...], ...]
+    grid: np.ndarray  # (P, K) level index of package p on issue k
+    status_quo: int  # the package that stands without a deal
+    mediator_candidates: np.ndarray  # packages a mediator considers
+
+    def __len__(self) -> int:
+        return self.grid.shape[0]
+
+    def labels(self, p: int) -> dict[str, str]:
+        """The level label on each issue of package ``p``."""
+        return {iid: self.level_labels[k][self.grid[p, k]] for k, iid in enumerate(self.issue_ids)}
+
+    def describe(self, p: int) -> str:
+        """``"enrichment zero, missiles range_cap, ..."``."""
+        return ", ".join(f"{k} {v}" for k, v in self.labels(p).items())
+
+
+@dataclass(frozen=True)
+class ActorSpecs:
+    """The actors: preferences as utilities over packages, sides, choice precision,
+    lobbying weights, type distributions, priors about each other and ladder moves."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    utility: np.ndarray  # (A, P)
+    side: np.ndarray  # (A,) 0 or 1; -1 stays out of wars
+    side_package: np.ndarray  # (2,) the package each side imposes if it wins a war
+    rationality: np.ndarray  # (A,) logit precision; inf = best response
+    influence: np.ndarray  # (A, A) weight of an ally's utility in an actor's objective
+    types: dict[str, tuple[Any, ...]]  # type name -> one distribution per actor
+    beliefs: dict[tuple[int, int], dict[str, Any]]  # (observer, target) -> prior per type
+    moves: tuple[tuple[MoveSpec, ...], ...]  # per actor
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def prior_mean(self, type_name: str) -> np.ndarray:
+        """What an outside observer expects each actor's type to be: (A,)."""
+        return np.array([d.mean() for d in self.types[type_name]])
+
+
+@dataclass(frozen=True)
+class LadderSpec:
+    """Ordered rungs with the risk that a rejected round at each slides into war."""
+
+    rung_names: tuple[str, ...]
+    breakdown: np.ndarray  # (R,)
+    start: int
+    war_rung: int
+    strike_rung: int
+
+    def __len__(self) -> int:
+        return len(self.rung_names)
+
+
+@dataclass(frozen=True)
+class IncidentSpec:
+    """Random incidents that push the rung up, never above ``max_rung``."""
+
+    rate: float
+    escalation: int
+    max_rung: int
+
+
+@dataclass(frozen=True)
+class StockSpecs:
+    """State variables that move between rounds (missiles, nuclear progress)."""
+
+    ids: tuple[str, ...]
+    owner: np.ndarray  # (S,) actor index or -1
+    initial: tuple[Any, ...]  # distributions
+    growth: tuple[Any, ...]  # distributions, per round
+    low: np.ndarray  # (S,)
+    high: np.ndarray  # (S,)
+    capability_per_unit: np.ndarray  # (S,) capability the owner gains per unit
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class RedLineSpec:
+    """A red line: its holder, kind, whether public, credibility and trigger."""
+
+    id: str
+    holder: int
+    kind: str  # "package", "deal" or "stock"
+    public: bool
+    credibility: Any  # a distribution
+    mask: np.ndarray | None  # (P,) packages meeting the condition
+    stock: int  # stock lines: the stock watched, else -1
+    at_least: float  # stock lines: the threshold, else inf
+    response: int  # the rung the holder moves to, or -1
+    description: str
+
+
+@dataclass(frozen=True)
+class TerminalSpecs:
+    """Events that end a trial when a stock reaches a threshold (e.g. breakout)."""
+
+    ids: tuple[str, ...]
+    stock: np.ndarray  # (E,)
+    at_least: np.ndarray  # (E,)
+
+
+@dataclass(frozen=True)
+class ProtocolSpec:
+    """Who proposes, who must accept, for how long, and what agreements mean."""
+
+    parties: np.ndarray  # actor indices who must accept
+    proposer: str  # "mediator", "rotate" or an actor id
+    proposer_index: int  # for a fixed proposer; MEDIATOR otherwise
+    rotation: np.ndarray  # actor indices in proposing order
+    mediator_name: str
+    mediator_rationality: float  # inf = best response
+    horizon: int
+    planning_horizon: int  # rounds of backward induction (>= horizon)
+    on_horizon: str  # "stalemate" or "war"
+    renegotiated: bool  # agreements hold one round; payoffs are flows
+
+    def proposer_at(self, t: int) -> int:
+        """Actor index proposing in round ``t`` (1-based), or ``MEDIATOR``."""
+        if self.proposer == "mediator":
+            return MEDIATOR
+        if self.proposer == "rotate":
+            return int(self.rotation[(t - 1) % len(self.rotation)])
+        return self.proposer_index
+
+    def proposers(self) -> set[int]:
+        """Actor indices that ever propose (empty with a mediator)."""
+        if self.proposer == "mediator":
+            return set()
+        if self.proposer == "rotate":
+            return {int(i) for i in self.rotation}
+        return {self.proposer_index}
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """An outcome category's test; the first category whose test holds is a trial's."""
+
+    id: str
+    label: str
+    ended_by: int | None  # code of an ending (see CompiledScenario.endings)
+    mask: np.ndarray | None  # (P,) deal packages that qualify
+    peak_rung_at_least: int | None
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    """A scenario as arrays and distributions, grouped by part; picklable."""
+
+    name: str
+    title: str
+    packages: PackageSpace
+    actors: ActorSpecs
+    ladder: LadderSpec
+    incidents: IncidentSpec
+    stocks: StockSpecs
+    red_lines: tuple[RedLineSpec, ...]
+    terminal: TerminalSpecs
+    protocol: ProtocolSpec
+    endings: tuple[str, ...]  # names by ending code: deal, war, horizon, terminal events
+    outcomes: tuple[OutcomeSpec, ...]
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actors)
+
+    @property
+    def n_packages(self) -> int:
+        return len(self.packages)
+
+    @property
+    def n_rungs(self) -> int:
+        return len(self.ladder)
+
+    @property
+    def outcome_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.outcomes)
+
+    def actor_name(self, i: int) -> str:
+        """An actor's name, or the mediator's for ``MEDIATOR``."""
+        return self.protocol.mediator_name if i == MEDIATOR else self.actors.names[i]

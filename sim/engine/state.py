@@ -1,0 +1,87 @@
+"""The per-trial record of a chunk: where each trial stands and what has happened.
+
+Every array has one entry (row) per trial. The model's rounds update it in place;
+:func:`sim.runs.chunks.trial_table` reads it into the per-trial table at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.codes import NONE
+from sim.engine.compiled import CompiledScenario, Effect
+from sim.engine.draws import TrialDraws
+from sim.engine.payoffs import apply_effects
+
+__all__ = ["CrisisState"]
+
+
+@dataclass
+class CrisisState:
+    """Where each trial of a chunk stands."""
+
+    rung: np.ndarray  # current rung
+    peak: np.ndarray  # highest rung reached
+    active: np.ndarray  # still running
+    ended_by: np.ndarray  # ending code (codes.Ending) or NONE while running
+    rounds: np.ndarray  # rounds played when it ended
+    deal: np.ndarray  # the package agreed, or NONE
+    first_escalator: np.ndarray  # actor who first raised the rung, or NONE
+    offers: np.ndarray  # proposals made
+    agreements: np.ndarray  # packages accepted (more than one if renegotiated)
+    in_force: np.ndarray  # renegotiated agreements: agreed this round
+    last_offer: np.ndarray  # the last package proposed, or NONE
+    stocks: np.ndarray  # (n, S)
+    crossed: np.ndarray  # (n, L) red lines crossed
+    enforced: np.ndarray  # (n, L) red lines enforced
+    audience_paid: np.ndarray  # (n, A) audience costs paid
+    stock_version: int = 0  # bumped whenever stocks change (for cached war values)
+
+    @classmethod
+    def start(cls, cs: CompiledScenario, draws: TrialDraws) -> CrisisState:
+        """Every trial at the ladder's starting rung with its drawn initial stocks."""
+        n = draws.stock_initial.shape[0]
+        L, A = len(cs.red_lines), cs.n_actors
+        rung = np.full(n, cs.ladder.start, dtype=np.int64)
+        return cls(
+            rung=rung,
+            peak=rung.copy(),
+            active=np.ones(n, dtype=bool),
+            ended_by=np.full(n, NONE, dtype=np.int64),
+            rounds=np.zeros(n, dtype=np.int64),
+            deal=np.full(n, NONE, dtype=np.int64),
+            first_escalator=np.full(n, NONE, dtype=np.int64),
+            offers=np.zeros(n, dtype=np.int64),
+            agreements=np.zeros(n, dtype=np.int64),
+            in_force=np.zeros(n, dtype=bool),
+            last_offer=np.full(n, NONE, dtype=np.int64),
+            stocks=draws.stock_initial.copy(),
+            crossed=np.zeros((n, L), dtype=bool),
+            enforced=np.zeros((n, L), dtype=bool),
+            audience_paid=np.zeros((n, A)),
+        )
+
+    def set_stocks(self, rows: np.ndarray, stocks: np.ndarray) -> None:
+        """New stock levels for some rows."""
+        self.stocks[rows] = stocks
+        self.stock_version += 1
+
+    def apply_effects(self, cs: CompiledScenario, rows: np.ndarray,
+                      effects: tuple[Effect, ...]) -> None:
+        """Move effects on some rows' stocks."""
+        self.set_stocks(rows, apply_effects(cs, self.stocks[rows], effects))
+
+    def first_escalation(self, rows: np.ndarray, actor: int) -> None:
+        """Record ``actor`` as the first escalator where nobody escalated before."""
+        fresh = rows[self.first_escalator[rows] == NONE]
+        self.first_escalator[fresh] = actor
+
+    def end(self, rows: np.ndarray, ending: int, t: int) -> np.ndarray:
+        """End the still-active ``rows`` in round ``t``; returns the rows it ended."""
+        rows = rows[self.active[rows]]
+        self.active[rows] = False
+        self.ended_by[rows] = ending
+        self.rounds[rows] = t
+        return rows
