@@ -21,6 +21,7 @@ __all__ = [
     "explain",
     "load_scenario",
     "run",
+    "shipped",
     "sweep",
     "theory",
 ]
@@ -36,6 +37,7 @@ _WHERE = {
     "explain": "sim.analysis.narrative",
     "sweep": "sim.studies.sweeps",
     "SweepResult": "sim.studies.sweeps",
+    "shipped": "sim.scenario.library",
 }
 
 

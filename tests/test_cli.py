@@ -113,13 +113,24 @@ def test_explain_matches_the_run(tmp_path, capsys):
     assert "trial 450 is not in a run of 450 trials" in capsys.readouterr().err
 
 
-def test_list_and_schema(capsys):
-    assert main(["list", str(ROOT / "scenarios")]) == 0
+def test_list_and_schema(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the shipped library, whatever the folder
+    assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "baseline.yaml" in out and "v1_risk_return.yaml" in out
+    assert "iran_2026/baseline.yaml " in out and "validation/v1_risk_return.yaml " in out
+    assert main(["list", str(ROOT / "tests" / "fixtures")]) == 0
+    assert "minimal.yaml" in capsys.readouterr().out
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
-    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+
+
+def test_shipped_scenarios_run_by_name_from_anywhere(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "iran_2026/baseline", "--trials", "100", "--quiet"]) == 0
+    assert "US, Israel and Iran" in capsys.readouterr().out
+    assert main(["run", "iran_2026/nowhere.yaml", "--quiet"]) == 2
+    assert "iran_2026/nowhere.yaml: (document): file not found" in capsys.readouterr().err
 
 
 def test_console_script_runs_without_traceback():

@@ -1,8 +1,9 @@
 """Every notebook in notebooks/ runs from top to bottom without an error.
 
 Each notebook is executed with nbclient in a fresh ``python3`` kernel (the one installed
-with ipykernel in this environment), from inside ``notebooks/`` as a student would run
-it, with a small trial count (``ESCALATION_NOTEBOOK_TRIALS``) and a non-interactive
+with ipykernel in this environment), copied into an empty temporary folder as a student
+might copy it (so nothing may depend on the repository's layout), with a small trial
+count (``ESCALATION_NOTEBOOK_TRIALS``) and a non-interactive
 matplotlib backend. A failing cell fails the test with that cell's source and traceback.
 """
 
@@ -57,7 +58,7 @@ def test_notebooks_exist():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs(path: Path, notebook_env):
+def test_notebook_runs(path: Path, notebook_env, tmp_path):
     if not _kernel_available():
         pytest.fail(
             f"Jupyter kernel {KERNEL!r} not found; install ipykernel in this environment "
@@ -68,7 +69,7 @@ def test_notebook_runs(path: Path, notebook_env):
         nb,
         kernel_name=KERNEL,
         timeout=TIMEOUT,
-        resources={"metadata": {"path": str(path.parent)}},  # cwd = notebooks/
+        resources={"metadata": {"path": str(tmp_path)}},  # an empty folder, not notebooks/
     )
     try:
         client.execute()

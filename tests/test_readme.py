@@ -41,22 +41,38 @@ def test_python_blocks_run(code, monkeypatch):
     exec(compile(code, "README.md", "exec"), {})
 
 
-def test_baseline_excerpt_is_what_run_prints(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    excerpt = next(b for b in _blocks("") if b.startswith("US, Israel and Iran"))
-    assert main(["run", "scenarios/iran_2026/baseline.yaml", "--trials", "20000",
-                 "--seed", "7", "--workers", "1", "--quiet"]) == 0
-    printed = capsys.readouterr().out
-    for line in excerpt.strip().splitlines():
-        assert line in printed, line
-
-
-def test_scenario_table_is_current():
+def _regenerate_docs():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("scenario_table",
-                                                  ROOT / "scripts/scenario_table.py")
+    spec = importlib.util.spec_from_file_location("regenerate_docs",
+                                                  ROOT / "scripts/regenerate_docs.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    quoted = (ROOT / "scenarios/iran_2026/README.md").read_text(encoding="utf-8")
-    assert module.table() in quoted, "run: python scripts/scenario_table.py"
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated():
+    """The docs' generated blocks, regenerated once for all the tests below."""
+    module = _regenerate_docs()
+    cache: dict[str, str] = {}
+    return module, cache
+
+
+@pytest.mark.parametrize("doc", ["README.md", "scenarios/iran_2026/README.md"])
+def test_generated_blocks_are_current(doc, generated):
+    module, cache = generated
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    assert module.blocks(text), f"{doc} has no generated blocks"
+    assert module.regenerate(text, cache) == text, \
+        "stale numbers; run: python scripts/regenerate_docs.py"
+
+
+def test_baseline_excerpt_is_what_run_prints(capsys, at_root):
+    block = _regenerate_docs().BLOCK.search(README)["body"]
+    excerpt = block.strip().strip("`").strip()
+    assert main(["run", "scenarios/iran_2026/baseline.yaml", "--trials", "20000",
+                 "--seed", "7", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    for line in excerpt.splitlines():
+        assert line in printed, line

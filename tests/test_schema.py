@@ -24,10 +24,23 @@ def test_committed_schema_is_current():
 
 def test_schema_shape():
     s = json_schema()
-    assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert s["$schema"] == "http://json-schema.org/draft-07/schema#"
     assert s["title"] and s["description"]
-    assert s["anyOf"] == [{"$ref": "#/$defs/Scenario"}, {"$ref": "#/$defs/Variant"}]
+    assert s["anyOf"] == [{"$ref": "#/definitions/Scenario"}, {"$ref": "#/definitions/Variant"}]
+    text = json.dumps(s)
+    for newer in ("$defs", "prefixItems", "unevaluated", "dependentRequired", "$dynamicRef"):
+        assert newer not in text, f"{newer} is not draft-07"
+    assert not _refs_with_siblings(s), "draft-07 ignores keywords beside a $ref"
     json.dumps(s, allow_nan=False)  # plain JSON: no Infinity defaults
+
+
+def _refs_with_siblings(node) -> list:
+    if isinstance(node, dict):
+        here = [node] if "$ref" in node and len(node) > 1 else []
+        return here + [r for v in node.values() for r in _refs_with_siblings(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs_with_siblings(v)]
+    return []
 
 
 def test_write_schema(tmp_path):
@@ -38,12 +51,16 @@ def test_write_schema(tmp_path):
 @pytest.fixture(scope="module")
 def validator():
     jsonschema = pytest.importorskip("jsonschema")
-    return jsonschema.Draft202012Validator(json_schema())
+    jsonschema.Draft7Validator.check_schema(json_schema())
+    return jsonschema.Draft7Validator(json_schema())
 
 
-def test_schema_accepts_scenario_and_variant(validator):
-    for path in ["tests/fixtures/minimal.yaml", "tests/bad_scenarios/missing_catch_all.yaml"]:
-        data = read_document(ROOT / path).data
+def test_schema_accepts_every_shipped_scenario_and_variant(validator):
+    paths = [ROOT / "tests/fixtures/minimal.yaml",
+             ROOT / "tests/bad_scenarios/missing_catch_all.yaml",
+             *sorted((ROOT / "scenarios").rglob("*.yaml"))]
+    for path in paths:
+        data = read_document(path).data
         assert not list(validator.iter_errors(data)), path
 
 

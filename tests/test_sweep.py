@@ -168,4 +168,5 @@ def test_public_api_names_are_the_functions():
     from sim.studies.sweeps import sweep as sweep_function
 
     assert sim.sweep is sweep_function and callable(sim.run) and callable(sim.explain)
-    assert sim.studies.theory.CASES  # the theory module
+    assert sim.theory.CASES  # the theory module
+    assert sim.shipped("iran_2026/baseline.yaml").is_file()

@@ -1,5 +1,5 @@
-"""The classic models, reproduced by the ordinary engine at points beyond THEORY.md's
-test points (closed forms computed in sim.studies.theory from the same scenario)."""
+"""The classic models, reproduced by the ordinary engine at points beyond the sheet's
+test points (closed forms in sim.studies.closed_forms, mapped by sim.studies.theory)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sim import load_scenario, run, theory
 from sim.cli import main
 from sim.engine.compile import compile_scenario
 from sim.scenario.loader import scenario_from_dict
+from sim.studies import closed_forms as cf
 from tests.files import VALIDATION
 
 
@@ -21,14 +22,130 @@ def _data(name: str) -> dict:
     return load_scenario(VALIDATION / name).model_dump(mode="json", exclude_none=True)
 
 
+def _cs(data: dict):
+    return compile_scenario(scenario_from_dict(data))
+
+
+# --- the closed forms themselves, by hand ---------------------------------------------------
+
+
 def test_sheet_test_points():
-    """THEORY.md's numbers, from the closed forms as sim.studies.theory computes them."""
+    """The theory sheet's numbers: V1 x* = 0.40, P(war) = 1/3; V3 0.58333 and 0.52632."""
     v1 = theory.v1_closed_form(compile_scenario(load_scenario(VALIDATION / "v1_risk_return.yaml")))
     assert v1["x_star"] == pytest.approx(0.40) and v1["p_war"] == pytest.approx(1 / 3)
     v3 = theory.v3_closed_form(compile_scenario(load_scenario(VALIDATION / "v3_breakdown.yaml")))
-    assert v3["share"] == pytest.approx(0.58333, abs=1e-5)
-    rub = theory.v3_closed_form(compile_scenario(load_scenario(VALIDATION / "v3_discounting.yaml")))
-    assert rub["share"] == pytest.approx(0.52632, abs=1e-5)
+    assert v3.share.iloc[0] == pytest.approx(0.58333, abs=1e-5)
+    rub = theory.v3_closed_form(
+        compile_scenario(load_scenario(VALIDATION / "v3_discounting.yaml")))
+    assert rub.share.iloc[0] == pytest.approx(0.52632, abs=1e-5)
+
+
+def test_risk_return_with_a_cost_floor_and_clipping():
+    """c_B ~ U[0.1, 0.5], p = 0.5, c_A = 0.1: y* = (0.5 - 0.1)/2 = 0.2, so x* = 0.3 and
+    P(war) = (0.2 - 0.1)/0.4 = 0.25. With c_A = 0.6 >= 0.5 - 2 * 0.1, y* would fall below
+    the floor: offer x = 1 - p - 0.1 = 0.4 and no war. With p = 0.9 and c_B ~ U[0, 0.4],
+    y* = (0.4 - 0.1)/2 = 0.15 > 1 - p = 0.1: the offer is clipped at x = 0 and
+    P(war) = 0.1/0.4 = 0.25."""
+    assert cf.risk_return_uniform(0.5, 0.1, 0.1, 0.5) == pytest.approx(
+        {"x_star": 0.3, "p_war": 0.25, "y_star": 0.2})
+    assert cf.risk_return_uniform(0.5, 0.6, 0.1, 0.5) == pytest.approx(
+        {"x_star": 0.4, "p_war": 0.0, "y_star": 0.1})
+    assert cf.risk_return_uniform(0.9, 0.1, 0.0, 0.4) == pytest.approx(
+        {"x_star": 0.0, "p_war": 0.25, "y_star": 0.1})
+
+
+def test_commitment_closed_form_floors_later_offers_at_zero():
+    """p1 = 0.1 < c_D = 0.2: after the shift R offers max(0, p1 - c_D) = 0, not -0.1.
+    War iff p0 - c_D = 0.3 > (1 - 0.65) + 0.65 * 0 = 0.35: no, peace; without the floor
+    the right side would be 0.35 - 0.065 = 0.285 < 0.3 and predict war. R's first offer
+    x0 = (0.3 - 0)/0.35 = 0.857."""
+    c = cf.commitment(0.5, 0.1, 0.2, 0.65)
+    assert c["war"] == 0.0 and c["later_offer"] == 0.0
+    assert c["first_offer"] == pytest.approx(0.3 / 0.35)
+    assert cf.commitment(0.5, 0.2, 0.05, 0.9)["war"] == 1.0  # the sheet's war point
+
+
+def test_alternating_offers_limits():
+    """q = 0: Rubinstein (1 - d2)/(1 - d1 d2); delta = 1: BRW (1 - d_B + (1 - q) d_A)/(2 - q)."""
+    assert cf.alternating_offers_share(0.0, 0, 0, 0.9, 0.8) == pytest.approx(0.2 / 0.28)
+    assert cf.alternating_offers_share(0.5, 0.45, 0.35, 1, 1) == pytest.approx(0.58333, abs=1e-5)
+
+
+# --- the engine at other points --------------------------------------------------------------
+
+
+def test_commitment_problem_at_the_point_the_old_closed_form_got_wrong():
+    """p0 = 0.5, p1 = 0.1, c_D = 0.2, delta = 0.65: peace, and R offers 0 after the shift."""
+    data = _commitment(p1=0.1, c_d=0.2, delta=0.65)
+    cs = _cs(data)
+    closed = theory.v2_closed_form(cs).iloc[0]
+    assert closed.war == 0.0 and closed.later_offer == 0.0
+    t = run(cs, trials=3, seed=1).trials
+    assert (t.ended_by != "war").all()
+
+
+def _commitment(p1: float, c_d: float, delta: float) -> dict:
+    rise = (1 - p1) / p1 - 1.0  # R's extra capability after the shift
+    data = _data("v2_commitment.yaml")
+    data["stocks"]["r_rearmament"].update(initial=-rise, growth=rise, min=-rise, max=rise)
+    data["actors"]["d"]["war_cost"] = c_d
+    data["actors"]["d"]["discount"] = delta
+    data["actors"]["r"]["discount"] = delta
+    data["protocol"]["horizon"] = 120
+    return data
+
+
+@settings(max_examples=12, deadline=None)
+@given(p1=st.floats(0.1, 0.49), c_d=st.floats(0.0, 0.2), delta=st.floats(0.3, 0.95))
+def test_commitment_problem_at_other_points(p1, c_d, delta):
+    """War now iff p0 - c_D > (1 - delta) + delta max(0, p1 - c_D), with p0 = 0.5."""
+    p0 = 0.5
+    margin = (p0 - c_d) - (1 - delta) - delta * max(0.0, p1 - c_d)
+    assume(abs(margin) > 1e-3)
+    cs = _cs(_commitment(p1, c_d, delta))
+    closed = theory.v2_closed_form(cs).iloc[0]
+    assert closed.p0 == pytest.approx(p0) and closed.p1 == pytest.approx(p1)
+    assert closed.war == float(margin > 0)
+    t = run(cs, trials=3, seed=1).trials
+    assert ((t.ended_by == "war") == (margin > 0)).all()
+    assert ((t.rounds == 1) == (margin > 0)).all()  # war comes at once, or never
+
+
+@pytest.mark.parametrize(("c_a", "low", "high"), [(0.05, 0.0, 0.4), (0.2, 0.0, 0.3),
+                                                  (0.0, 0.0, 0.2), (0.1, 0.1, 0.5)])
+def test_v1_at_other_points(c_a, low, high):
+    """P(war) at the grid-optimal offer (x* = 0.325 for the first point is off the 0.01
+    grid, so the continuous 0.4375 would be wrong by several SE) and the offer itself,
+    a cost floor above zero included."""
+    data = _data("v1_risk_return.yaml")
+    data["actors"]["a"]["war_cost"] = c_a
+    data["actors"]["b"]["war_cost"] = {"dist": "uniform", "low": low, "high": high}
+    checks = theory.check_v1(_cs(data), trials=20_000, seed=5)
+    assert all(c.agree for c in checks), theory.theory_table(checks)
+
+
+def test_v1_with_drawn_capabilities():
+    """p drawn per trial (public): every trial's offer is the grid optimum for its own p,
+    and P(war) agrees with the mean of each trial's implied chance."""
+    data = _data("v1_risk_return.yaml")
+    data["actors"]["a"]["capability"] = {"dist": "uniform", "low": 0.8, "high": 1.2}
+    checks = theory.check_v1(_cs(data), trials=20_000, seed=2)
+    assert all(c.agree for c in checks), theory.theory_table(checks)
+    with pytest.raises(theory.TheoryError, match="capability fixed"):
+        theory.v1_closed_form(_cs(data))
+
+
+def test_v3_when_the_second_party_proposes_first():
+    """Rotation [b, a]: B is the first proposer and gets (1 - d_A + (1 - q) d_B)/(2 - q)
+    = (1 - 0.45 + 0.5 * 0.35)/1.5 = 0.48333, so A's share is 0.51667."""
+    data = _data("v3_breakdown.yaml")
+    data["protocol"]["rotation"] = ["b", "a"]
+    cs = _cs(data)
+    assert theory.v3_closed_form(cs).share.iloc[0] == pytest.approx(0.48333, abs=1e-5)
+    checks = theory.check_v3(cs, trials=4, seed=1)
+    assert all(c.agree for c in checks), theory.theory_table(checks)
+    t = run(cs, trials=2, seed=1).trials
+    assert float(t.deal_share.iloc[0]) == pytest.approx(0.51667, abs=3e-4)
 
 
 @pytest.mark.parametrize(("d_a", "d_b", "expected"), [(0.9, 0.9, 0.52632), (0.9, 0.8, 0.71429)])
@@ -36,12 +153,12 @@ def test_rubinstein_by_backward_induction(d_a, d_b, expected):
     data = _data("v3_discounting.yaml")
     data["actors"]["a"]["discount"] = d_a
     data["actors"]["b"]["discount"] = d_b
-    cs = compile_scenario(scenario_from_dict(data))
-    assert theory.v3_closed_form(cs)["share"] == pytest.approx(expected, abs=1e-5)
+    cs = _cs(data)
+    closed = theory.v3_closed_form(cs).iloc[0]
+    assert closed.share == pytest.approx(expected, abs=1e-5)
     t = run(cs, trials=4, seed=1).trials
     assert (t.rounds == 1).all() and (t.ended_by == "deal").all()
-    share = float(t.deal_share.iloc[0])
-    assert abs(share - expected) <= theory.v3_closed_form(cs)["bound"] + 1e-5
+    assert abs(float(t.deal_share.iloc[0]) - expected) <= closed.bound + 1e-5
 
 
 @settings(max_examples=6, deadline=None)
@@ -52,11 +169,11 @@ def test_breakdown_risk_split_at_other_points(q, c_a, c_b):
     data["actors"]["a"]["war_cost"] = c_a
     data["actors"]["b"]["war_cost"] = c_b
     data["protocol"]["horizon"] = 40
-    cs = compile_scenario(scenario_from_dict(data))
-    cf = theory.v3_closed_form(cs)
+    cs = _cs(data)
+    closed = theory.v3_closed_form(cs).iloc[0]
     t = run(cs, trials=2, seed=1).trials
     assert (t.ended_by == "deal").all() and (t.rounds == 1).all()
-    assert abs(float(t.deal_share.iloc[0]) - cf["share"]) <= cf["bound"] + 1e-9
+    assert abs(float(t.deal_share.iloc[0]) - closed.share) <= closed.bound + 1e-9
 
 
 @pytest.mark.parametrize("lam", [3.0, 30.0])
@@ -64,17 +181,17 @@ def test_logit_tree_at_other_precisions(lam):
     data = _data("v8_logit.yaml")
     data["actors"]["a"]["rationality"] = lam
     data["actors"]["b"]["rationality"] = lam
-    cs = compile_scenario(scenario_from_dict(data))
-    cf = theory.v8_closed_form(cs)
+    cs = _cs(data)
+    c = theory.v8_closed_form(cs)
     n = 30_000
     t = run(cs, trials=n, seed=2).trials
     offered = t.last_offer_share.astype(float).to_numpy()
     accepted = (t.ended_by == "deal").to_numpy()
-    for k, x in enumerate(cf["x"]):
-        p = cf["offer"][k]
+    for k, x in enumerate(c["x"]):
+        p = c["offer"][k]
         freq = np.isclose(offered, x).mean()
         assert abs(freq - p) < 4 * np.sqrt(p * (1 - p) / n) + 1e-12, (x, freq, p)
-    p_acc = cf["p_accept"]
+    p_acc = c["p_accept"]
     assert abs(accepted.mean() - p_acc) < 4 * np.sqrt(p_acc * (1 - p_acc) / n)
 
 
@@ -84,9 +201,15 @@ def test_logit_converges_to_subgame_perfect_path():
         data = _data("v8_logit.yaml")
         data["actors"]["a"]["rationality"] = lam
         data["actors"]["b"]["rationality"] = lam
-        probs.append(theory.v8_closed_form(compile_scenario(scenario_from_dict(data)))
-                     ["p_spe_path"])
+        probs.append(theory.v8_closed_form(_cs(data))["p_spe_path"])
     assert probs == sorted(probs) and probs[-1] > 0.999
+
+
+def test_a_scenario_without_the_needed_structure_is_named():
+    data = _data("v1_risk_return.yaml")
+    data["protocol"]["horizon"] = 3
+    with pytest.raises(theory.TheoryError, match="one take-it-or-leave-it offer"):
+        theory.v1_closed_form(_cs(data))
 
 
 def test_theory_command_table_and_exit_status(capsys, monkeypatch):
@@ -98,32 +221,12 @@ def test_theory_command_table_and_exit_status(capsys, monkeypatch):
     rows = json.loads(capsys.readouterr().out)
     assert all(r["agree"] for r in rows)
     # A wrong closed form must be caught: exit status 1.
-    real = theory.v1_closed_form
-    monkeypatch.setattr(theory, "v1_closed_form", lambda cs: {**real(cs), "p_war": 0.5})
+    real = cf.risk_return_grid
+
+    def wrong(*args, **kwargs):
+        optimal, p_war = real(*args, **kwargs)
+        return optimal, np.clip(p_war + 0.1, 0, 1)
+
+    monkeypatch.setattr(cf, "risk_return_grid", wrong)
     assert main(["theory", "--trials", "4000"]) == 1
     assert "disagreeing: V1" in capsys.readouterr().out
-
-
-@settings(max_examples=12, deadline=None)
-@given(p1=st.floats(0.1, 0.49), c_d=st.floats(0.0, 0.2), delta=st.floats(0.3, 0.95))
-def test_commitment_problem_at_other_points(p1, c_d, delta):
-    """War now iff delta (p0 - p1) > (1 - delta)(1 - p0 + c_D), with p0 = 0.5."""
-    from hypothesis import assume
-
-    p0 = 0.5
-    margin = delta * (p0 - p1) - (1 - delta) * (1 - p0 + c_d)
-    assume(abs(margin) > 1e-3)
-    rise = (1 - p1) / p1 - 1.0  # R's extra capability after the shift
-    data = _data("v2_commitment.yaml")
-    data["stocks"]["r_rearmament"].update(initial=-rise, growth=rise, min=-rise, max=rise)
-    data["actors"]["d"]["war_cost"] = c_d
-    data["actors"]["d"]["discount"] = delta
-    data["actors"]["r"]["discount"] = delta
-    data["protocol"]["horizon"] = 120
-    cs = compile_scenario(scenario_from_dict(data))
-    cf = theory.v2_closed_form(cs)
-    assert cf["p0"] == pytest.approx(p0) and cf["p1"] == pytest.approx(p1)
-    assert cf["war"] == float(margin > 0)
-    t = run(cs, trials=3, seed=1).trials
-    assert ((t.ended_by == "war") == (margin > 0)).all()
-    assert ((t.rounds == 1) == (margin > 0)).all()  # war comes at once, or never

@@ -26,6 +26,7 @@ from sim.engine.choice import accept_probability, logit_choice
 from sim.engine.codes import MEDIATOR, MoveOption
 from sim.engine.kernels import accept_into
 from sim.engine.payoffs import TIE
+from sim.engine.streams import Purpose
 
 __all__ = ["ActorAgent", "MediatorAgent"]
 
@@ -80,6 +81,13 @@ class _Proposer(mesa.Agent):
                         coef, mask, cum, lo, width, z0, float(cs.actors.rationality[j]), TIE,
                         lines.prior_pass[packages], known, vmask)
         return p_all
+
+    def noise(self, purpose: Purpose, *keys: int, rows: np.ndarray) -> np.ndarray | None:
+        """The uniform numbers a logit choice of this agent needs (None for a best
+        response, which needs none)."""
+        if np.isinf(self.rationality):
+            return None
+        return self.model.uniforms(purpose, *keys, rows=rows)
 
     def scripted_proposal(self, rows: np.ndarray, t: int):
         """The package a script forces in round t, or None."""
@@ -152,10 +160,10 @@ class ActorAgent(_Proposer):
         eu = p_acc * objective + (1 - p_acc) * fallback[:, None]
         if own_lines.has_veto:
             eu = np.where(own_lines.veto(rows, np.arange(cs.n_packages)), -np.inf, eu)
-        return logit_choice(m.rng, eu, self.rationality)
+        return logit_choice(eu, self.rationality, self.noise(Purpose.PROPOSAL, t, rows=rows))
 
     # --- responding ------------------------------------------------------------------
-    def respond(self, rows: np.ndarray, packages: np.ndarray, t: int, u: np.ndarray):
+    def respond(self, rows: np.ndarray, packages: np.ndarray, t: int):
         """Accept iff the package beats the reservation value (logit if lambda < inf);
         a binding red line vetoes. Returns (accepted, vetoed, margin)."""
         m = self.model
@@ -172,6 +180,7 @@ class ActorAgent(_Proposer):
         elif np.isinf(self.rationality):
             accept = margin >= -TIE
         else:
+            u = self.noise(Purpose.RESPONSE, t, j, rows=rows)
             accept = u < accept_probability(self.rationality, margin)
         return accept & ~vetoed, vetoed, margin
 
@@ -248,7 +257,8 @@ class ActorAgent(_Proposer):
         forced = m.script.moves.get((self.index, t))
         if forced is not None:
             return self.scripted_move(rungs, available, forced, t)
-        option = logit_choice(m.rng, eu, self.rationality)
+        u = self.noise(Purpose.MOVE, t, self.index, rows=rows)
+        option = logit_choice(eu, self.rationality, u)
         return option, rungs[np.arange(len(rows)), option]
 
     def scripted_move(self, rungs, available, rung: int, t: int):
@@ -268,7 +278,16 @@ class ActorAgent(_Proposer):
 
 class MediatorAgent(_Proposer):
     """A mediator (e.g. Oman): proposes the package the parties are most likely to
-    accept, ties broken toward the larger total gain."""
+    accept; among packages with the same chance, the one with the largest total
+    utility to the parties.
+
+    With a finite ``mediator_rationality`` lambda the chance it aims at is chosen by
+    logit over the candidates, P(x) proportional to exp(lambda P(accept | x)), and the
+    tie-break applies among the packages with the chosen package's chance.
+    """
+
+    #: Chances of acceptance closer than this count as equal.
+    SAME_CHANCE = 1e-12
 
     def __init__(self, model):
         super().__init__(model)
@@ -276,16 +295,20 @@ class MediatorAgent(_Proposer):
         self.name = model.cs.protocol.mediator_name
         self.rationality = float(model.cs.protocol.mediator_rationality)
         self._init_beliefs(model)
+        cs = model.cs
+        self.total = sum(cs.actors.utility[int(j)][cs.packages.mediator_candidates]
+                         for j in cs.protocol.parties)
 
     def propose(self, rows: np.ndarray, t: int) -> np.ndarray:
+        """The package each running trial is offered (see the class docstring)."""
         if (forced := self.scripted_proposal(rows, t)) is not None:
             return forced
         m = self.model
         cs = m.cs
-        parties = [int(j) for j in cs.protocol.parties]
         candidates = cs.packages.mediator_candidates
-        p_all = self.acceptance_estimate(rows, parties, t, candidates)
-        # ties (e.g. nothing acceptable) broken toward the larger total utility
-        total = sum(cs.actors.utility[j][candidates] for j in parties)[None, :]
-        score = p_all + 1e-3 * total / len(parties)
-        return candidates[logit_choice(m.rng, score, self.rationality)]
+        parties = [int(j) for j in cs.protocol.parties]
+        chance = self.acceptance_estimate(rows, parties, t, candidates)
+        choice = logit_choice(chance, self.rationality, self.noise(Purpose.PROPOSAL, t, rows=rows))
+        aimed = chance[np.arange(len(rows)), choice]
+        same = np.abs(chance - aimed[:, None]) <= self.SAME_CHANCE
+        return candidates[np.argmax(np.where(same, self.total, -np.inf), axis=1)]

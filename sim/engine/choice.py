@@ -22,12 +22,12 @@ def accept_probability(rationality: float, margin: np.ndarray) -> np.ndarray:
     return expit(rationality * margin)
 
 
-def logit_choice(rng: np.random.Generator, utility: np.ndarray, rationality: float):
+def logit_choice(utility: np.ndarray, rationality: float, u: np.ndarray | None = None):
     """Index of the chosen column per row: argmax for lambda = inf, else logit.
 
-    Logit draws P(a) = exp(lambda U_a) / sum_b exp(lambda U_b) by inverting the
-    cumulative choice probabilities with one uniform number per row; columns worth
-    ``-inf`` are never chosen.
+    Logit chooses a with P(a) = exp(lambda U_a) / sum_b exp(lambda U_b) by inverting
+    the cumulative choice probabilities with the row's uniform number ``u`` (needed
+    only when lambda is finite); columns worth ``-inf`` are never chosen.
     """
     if np.isinf(rationality) or utility.shape[0] == 0:
         return np.argmax(utility, axis=1)
@@ -35,6 +35,5 @@ def logit_choice(rng: np.random.Generator, utility: np.ndarray, rationality: flo
     with np.errstate(invalid="ignore", under="ignore"):
         weight = np.exp(np.where(np.isfinite(utility), rationality * (utility - top), -np.inf))
     cum = np.cumsum(weight, axis=1)
-    u = rng.random(utility.shape[0]) * cum[:, -1]
-    choice = (cum <= u[:, None]).sum(axis=1)
+    choice = (cum <= (u * cum[:, -1])[:, None]).sum(axis=1)
     return np.minimum(choice, utility.shape[1] - 1)

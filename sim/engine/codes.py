@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["MEDIATOR", "NONE", "Ending", "MoveOption"]
+__all__ = ["MEDIATOR", "NONE", "Ending", "MoveOption", "WarCause"]
 
 #: Index of the mediator wherever an actor index is expected (proposer, observer).
 MEDIATOR = -1
@@ -31,3 +31,13 @@ class MoveOption(IntEnum):
     STAY = 0
     STEP_DOWN = 1
     MOVE = 2
+
+
+class WarCause(IntEnum):
+    """How a trial reached the war rung."""
+
+    CHOSEN = 0  # an actor's ladder move reached it (recorded with the actor)
+    RED_LINE = 1  # a red line's response reached it (recorded with the holder)
+    BREAKDOWN = 2  # a rejected round slid into war at the rung's breakdown risk
+    DEADLINE = 3  # the horizon was a deadline enforced by war
+    INCIDENT = 4  # a random incident pushed the rung to war

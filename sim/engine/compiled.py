@@ -232,18 +232,22 @@ class CompiledScenario:
 
     @property
     def n_actors(self) -> int:
+        """Number of actors."""
         return len(self.actors)
 
     @property
     def n_packages(self) -> int:
+        """Number of candidate packages."""
         return len(self.packages)
 
     @property
     def n_rungs(self) -> int:
+        """Number of rungs on the ladder."""
         return len(self.ladder)
 
     @property
     def outcome_ids(self) -> tuple[str, ...]:
+        """The outcome categories' ids, in test order."""
         return tuple(o.id for o in self.outcomes)
 
     def actor_name(self, i: int) -> str:

@@ -1,9 +1,9 @@
 """Everything a chunk of trials draws before its first round.
 
-Reproducibility depends on the order of the draws: trial i's numbers are the i-th
-entries of each array below, drawn from the chunk's generator in exactly this order.
-Changing the order (or adding a draw in the middle) changes every later number; add
-new draws at the end of :func:`draw_trials`.
+Each draw has a stream of its own (:mod:`sim.engine.streams`): the war cost of actor
+2 comes from the stream named (type war_cost, actor 2) whatever else the scenario
+draws, so adding a red line or changing another actor's distribution leaves it as
+it was. Trial i's numbers are the i-th entries of each array below.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.compiled import TYPES, CompiledScenario
+from sim.engine.streams import Purpose, Streams
 
 __all__ = ["TrialDraws", "draw_trials"]
 
@@ -29,37 +30,39 @@ class TrialDraws:
     move_costs: tuple[np.ndarray, ...]  # per actor: (n, its moves)
 
 
-def draw_trials(cs: CompiledScenario, rng: np.random.Generator, n: int) -> TrialDraws:
-    """Draw a chunk's types, in this order:
+def draw_trials(cs: CompiledScenario, streams: Streams) -> TrialDraws:
+    """Draw a chunk's types, each from its named stream.
 
-    1. each type of :data:`~sim.engine.compiled.TYPES` (war cost, resolve, capability,
-       audience cost, discount), for each actor in file order;
-    2. each stock's initial level, then 3. each stock's growth per round;
-    4. each red line's credibility, then 5. one uniform number per trial and red line
-       (the line binds if it falls below the credibility);
-    6. each actor's move costs, move by move.
+    The draws:
+
+    - each type of :data:`~sim.engine.compiled.TYPES` (war cost, resolve, capability,
+      audience cost, discount) of each actor;
+    - each stock's initial level and growth per round;
+    - each red line's credibility, and one uniform number per trial deciding whether
+      it binds (it does if the number falls below the credibility);
+    - each move's cost.
 
     Capabilities are kept above zero, discounts and credibilities in [0, 1] and
     initial stocks within their range.
     """
-    types = {t: np.stack([d.draw(rng, n) for d in cs.actors.types[t]], axis=1) for t in TYPES}
+    n = streams.n
+
+    def column(dists, purpose: Purpose, *keys) -> list[np.ndarray]:
+        return [d.draw(streams.generator(purpose, *keys, k), n) for k, d in enumerate(dists)]
+
+    def stacked(columns: list[np.ndarray]) -> np.ndarray:
+        return np.stack(columns, axis=1) if columns else np.zeros((n, 0))
+
+    types = {t: stacked(column(cs.actors.types[t], Purpose.TYPE, c)) for c, t in enumerate(TYPES)}
     types["capability"] = np.maximum(types["capability"], 1e-9)
     types["discount"] = np.clip(types["discount"], 0.0, 1.0)
     st = cs.stocks
-    if len(st):
-        initial = np.stack([d.draw(rng, n) for d in st.initial], axis=1)
-        growth = np.stack([d.draw(rng, n) for d in st.growth], axis=1)
-    else:
-        initial = growth = np.zeros((n, 0))
-    initial = np.clip(initial, st.low, st.high)
-    if cs.red_lines:
-        credibility = np.stack([rl.credibility.draw(rng, n) for rl in cs.red_lines], axis=1)
-    else:
-        credibility = np.zeros((n, 0))
-    credibility = np.clip(credibility, 0.0, 1.0)
-    binding = rng.random((n, len(cs.red_lines))) < credibility
-    move_costs = tuple(
-        np.stack([mv.cost.draw(rng, n) for mv in moves], axis=1) if moves else np.zeros((n, 0))
-        for moves in cs.actors.moves
-    )
+    initial = np.clip(stacked(column(st.initial, Purpose.STOCK_INITIAL)), st.low, st.high)
+    growth = stacked(column(st.growth, Purpose.STOCK_GROWTH))
+    lines = [rl.credibility for rl in cs.red_lines]
+    credibility = np.clip(stacked(column(lines, Purpose.CREDIBILITY)), 0.0, 1.0)
+    binding = stacked([streams.uniform(Purpose.BINDING, k) for k in range(len(lines))]) \
+        < credibility
+    move_costs = tuple(stacked(column([mv.cost for mv in moves], Purpose.MOVE_COST, i))
+                       for i, moves in enumerate(cs.actors.moves))
     return TrialDraws(types, initial, growth, credibility, binding, move_costs)

@@ -23,13 +23,14 @@ import mesa
 import numpy as np
 
 from sim.engine.agents import ActorAgent, MediatorAgent
-from sim.engine.codes import MEDIATOR, Ending, MoveOption
+from sim.engine.codes import MEDIATOR, NONE, Ending, MoveOption, WarCause
 from sim.engine.compiled import CompiledScenario
 from sim.engine.draws import draw_trials
 from sim.engine.outcomes import classify
 from sim.engine.red_lines import RedLines
 from sim.engine.script import Script
 from sim.engine.state import CrisisState
+from sim.engine.streams import Purpose, Streams
 from sim.engine.trace import NO_TRACE, Trace
 from sim.engine.valuation import Valuation
 
@@ -45,7 +46,8 @@ class CrisisModel(mesa.Model):
     n_trials : int
         Trials in this chunk.
     rng : numpy.random.SeedSequence or int
-        The chunk's seed (``SeedSequence(root, spawn_key=(k,))`` for chunk k).
+        The chunk's seed (``SeedSequence(root, spawn_key=(k,))`` for chunk k); every
+        use of randomness draws from a named child of it (:mod:`sim.engine.streams`).
     trace_row : int, optional
         Record a narrative of this trial (row within the chunk) in ``trace.events``.
     collect : bool
@@ -61,7 +63,8 @@ class CrisisModel(mesa.Model):
         self.script = script or Script()
         self.n_trials = n = int(n_trials)
         self.trace = NO_TRACE if trace_row is None else Trace(self, trace_row)
-        self.draws = draw_trials(cs, self.rng, n)
+        self.streams = Streams(self.rng.bit_generator.seed_seq, n)
+        self.draws = draw_trials(cs, self.streams)
         self.red_lines = RedLines(cs, self.draws)
         self.state = CrisisState.start(cs, self.draws)
         self.values = Valuation(cs, self.draws, self.state, self.red_lines.package)
@@ -84,6 +87,10 @@ class CrisisModel(mesa.Model):
         for r in range(self.cs.n_rungs):
             reporters[f"rung_{r}"] = lambda m, r=r: int((state.rung == r).sum())
         return reporters
+
+    def uniforms(self, purpose: Purpose, *keys: int, rows: np.ndarray) -> np.ndarray:
+        """The named stream's uniform numbers for ``rows`` (see :mod:`sim.engine.streams`)."""
+        return self.streams.uniform(purpose, *keys)[rows]
 
     # --- the round --------------------------------------------------------------------------
     def step(self) -> None:
@@ -109,7 +116,8 @@ class CrisisModel(mesa.Model):
 
     def _dynamics(self, t: int) -> None:
         """Stocks grow, incidents happen, stock red lines fire, terminal events end
-        trials."""
+        trials. A trial pushed to the war rung on the way is at war before any terminal
+        event is checked."""
         cs, state = self.cs, self.state
         rows = np.flatnonzero(state.active)
         if len(cs.stocks):
@@ -117,17 +125,19 @@ class CrisisModel(mesa.Model):
                                            cs.stocks.low, cs.stocks.high))
         self.trace(rows, "round", stocks=state.stocks)
         inc = cs.incidents
-        u = self.rng.random(len(rows))
-        hit = rows[(u < inc.rate) & (state.rung[rows] < inc.max_rung)]
-        if len(hit):
-            state.rung[hit] = np.minimum(state.rung[hit] + inc.escalation, inc.max_rung)
-            self.trace(hit, "incident", rung=state.rung)
+        if inc.rate > 0:
+            u = self.uniforms(Purpose.INCIDENT, t, rows=rows)
+            hit = rows[(u < inc.rate) & (state.rung[rows] < inc.max_rung)]
+            if len(hit):
+                state.rung[hit] = np.minimum(state.rung[hit] + inc.escalation, inc.max_rung)
+                state.note_war(hit, cs.ladder.war_rung, WarCause.INCIDENT)
+                self.trace(hit, "incident", rung=state.rung)
         self.red_lines.check_stocks(state, rows, self.trace)
+        self._check_war(rows, t)
         term = cs.terminal
         for k in range(len(term.ids)):
             done = rows[state.stocks[rows, term.stock[k]] >= term.at_least[k]]
             self._end(done, Ending.TERMINAL + k, t)
-        self._check_war(rows, t)
         state.peak = np.maximum(state.peak, state.rung)
 
     def _bargain(self, rows: np.ndarray, t: int):
@@ -139,11 +149,10 @@ class CrisisModel(mesa.Model):
         state.offers[rows] += 1
         state.last_offer[rows] = packages
         responders = [int(j) for j in cs.protocol.parties if j != who]
-        u = self.rng.random((len(rows), len(responders)))
         accepted = np.ones(len(rows), dtype=bool)
         verdicts = {}
-        for c, j in enumerate(responders):
-            ok, vetoed, margin = self.actors[j].respond(rows, packages, t, u[:, c])
+        for j in responders:
+            ok, vetoed, margin = self.actors[j].respond(rows, packages, t)
             verdicts[j] = (ok, vetoed, margin)
             accepted &= ok
         self.trace(rows, "proposal", proposer=who, packages=packages, verdicts=verdicts)
@@ -187,14 +196,20 @@ class CrisisModel(mesa.Model):
                 if len(made) and spec.effects:
                     state.apply_effects(cs, made, spec.effects)
         up = new > state.rung[rows]
-        for a in movers:  # first escalator: highest mover, lowest index among ties
+        top = np.full(len(rows), NONE, dtype=np.int64)  # highest mover, lowest index
+        for a in movers:
             _, rung = chosen[a.index]
-            state.first_escalation(rows[up & (rung == new)], a.index)
+            top = np.where((top == NONE) & (rung == new), a.index, top)
+        for a in movers:
+            state.first_escalation(rows[up & (top == a.index)], a.index)
         self.trace(rows, "moves", chosen=chosen, new=new)
         state.rung[rows] = np.maximum(new, 0)
-        breakdown = self.rng.random(len(rows)) < cs.ladder.breakdown[state.rung[rows]]
-        slid = rows[breakdown & (state.rung[rows] < cs.ladder.war_rung)]
-        state.rung[slid] = cs.ladder.war_rung
+        war_rung = cs.ladder.war_rung
+        state.note_war(rows, war_rung, WarCause.CHOSEN, top)
+        u = self.uniforms(Purpose.BREAKDOWN, t, rows=rows)
+        slid = rows[(u < cs.ladder.breakdown[state.rung[rows]]) & (state.rung[rows] < war_rung)]
+        state.rung[slid] = war_rung
+        state.note_war(slid, war_rung, WarCause.BREAKDOWN)
         self.trace(slid, "breakdown")
         state.peak[rows] = np.maximum(state.peak[rows], state.rung[rows])
         self._check_war(rows, t)
@@ -207,6 +222,7 @@ class CrisisModel(mesa.Model):
         if cs.protocol.on_horizon == "war":
             state.rung[left] = cs.ladder.war_rung
             state.peak[left] = np.maximum(state.peak[left], cs.ladder.war_rung)
+            state.note_war(left, cs.ladder.war_rung, WarCause.DEADLINE)
             self.trace(left, "deadline")
             self._end(left, Ending.WAR, t)
         elif cs.protocol.renegotiated:  # the last round's agreement, if any, stands

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.engine.codes import WarCause
 from sim.engine.compiled import CompiledScenario
 from sim.engine.draws import TrialDraws
 from sim.engine.state import CrisisState
@@ -68,10 +69,12 @@ class PackageLines:
 
     @property
     def has_cost(self) -> bool:
+        """Whether any line can cost an audience cost."""
         return bool(self.cost_terms)
 
     @property
     def has_veto(self) -> bool:
+        """Whether any line can veto a package."""
         return bool(self.veto_terms)
 
     def cost(self, rows: np.ndarray, packages: np.ndarray) -> np.ndarray | float:
@@ -175,6 +178,7 @@ class RedLines:
         state.enforced[enforce, k] = True
         if len(enforce) and rl.response >= 0:
             state.rung[enforce] = np.maximum(state.rung[enforce], rl.response)
+            state.note_war(enforce, cs.ladder.war_rung, WarCause.RED_LINE, rl.holder)
             for spec in cs.actors.moves[rl.holder]:
                 if spec.rung == rl.response and spec.effects:
                     state.apply_effects(cs, enforce, spec.effects)

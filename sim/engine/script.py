@@ -42,6 +42,9 @@ class Script:
 
     @classmethod
     def from_dict(cls, cs: CompiledScenario, data: dict) -> Script:
+        """A script from plain data: ``{actor or 'mediator': {'proposals' | 'responses' | 'moves':
+        {round: ...}}}``; raises :class:`ScriptError` naming what is wrong.
+        """
         proposals, responses, moves = {}, {}, {}
         for who, plan in data.items():
             if who == MEDIATOR_NAME:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.codes import NONE
+from sim.engine.codes import NONE, Ending
 from sim.engine.compiled import CompiledScenario, Effect
 from sim.engine.draws import TrialDraws
 from sim.engine.payoffs import apply_effects
@@ -37,6 +37,8 @@ class CrisisState:
     crossed: np.ndarray  # (n, L) red lines crossed
     enforced: np.ndarray  # (n, L) red lines enforced
     audience_paid: np.ndarray  # (n, A) audience costs paid
+    war_cause: np.ndarray  # codes.WarCause, or NONE
+    war_by: np.ndarray  # the actor who chose war or whose red line led to it, or NONE
     stock_version: int = 0  # bumped whenever stocks change (for cached war values)
 
     @classmethod
@@ -61,6 +63,8 @@ class CrisisState:
             crossed=np.zeros((n, L), dtype=bool),
             enforced=np.zeros((n, L), dtype=bool),
             audience_paid=np.zeros((n, A)),
+            war_cause=np.full(n, NONE, dtype=np.int64),
+            war_by=np.full(n, NONE, dtype=np.int64),
         )
 
     def set_stocks(self, rows: np.ndarray, stocks: np.ndarray) -> None:
@@ -78,10 +82,24 @@ class CrisisState:
         fresh = rows[self.first_escalator[rows] == NONE]
         self.first_escalator[fresh] = actor
 
+    def note_war(self, rows: np.ndarray, war_rung: int, cause: int,
+                 by: int | np.ndarray = NONE) -> None:
+        """Record why ``rows`` that now stand at the war rung got there (the first
+        cause only); ``by`` is an actor index, or one per row."""
+        new = (self.rung[rows] >= war_rung) & (self.war_cause[rows] == NONE)
+        self.war_cause[rows[new]] = cause
+        self.war_by[rows[new]] = by[new] if isinstance(by, np.ndarray) else by
+
     def end(self, rows: np.ndarray, ending: int, t: int) -> np.ndarray:
-        """End the still-active ``rows`` in round ``t``; returns the rows it ended."""
+        """End the still-active ``rows`` in round ``t``; returns the rows it ended.
+
+        ``deal`` keeps a package only for trials a deal ended: a renegotiated agreement
+        that did not last to the end is counted in ``agreements`` but is no settlement.
+        """
         rows = rows[self.active[rows]]
         self.active[rows] = False
         self.ended_by[rows] = ending
         self.rounds[rows] = t
+        if ending != Ending.DEAL:
+            self.deal[rows] = NONE
         return rows

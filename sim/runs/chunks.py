@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.engine.codes import WarCause
 from sim.engine.compiled import TYPES, CompiledScenario
 from sim.engine.model import CrisisModel
+from sim.engine.script import Script
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -27,6 +29,8 @@ __all__ = [
 
 #: Trials per Mesa model unless a run says otherwise; part of a run's identity.
 DEFAULT_CHUNK_SIZE = 5_000
+#: How war came, by code: "chosen", "red_line", "breakdown", "deadline", "incident".
+WAR_CAUSES = tuple(c.name.lower() for c in WarCause)
 
 
 def chunk_seed(root_seed: int, k: int) -> np.random.SeedSequence:
@@ -50,9 +54,10 @@ class ChunkOutput:
 
 
 def run_chunk(cs: CompiledScenario, k: int, n: int, root_seed: int, chunk_size: int,
-              collect: bool = True) -> ChunkOutput:
-    """Run chunk ``k`` (``n`` trials, the first trial numbered ``k * chunk_size``)."""
-    model = CrisisModel(cs, n, rng=chunk_seed(root_seed, k), collect=collect)
+              collect: bool = True, script: Script | None = None) -> ChunkOutput:
+    """Run chunk ``k`` (``n`` trials, the first trial numbered ``k * chunk_size``),
+    with forced choices if a script is given."""
+    model = CrisisModel(cs, n, rng=chunk_seed(root_seed, k), collect=collect, script=script)
     model.run_model()
     trials = trial_table(model, first_trial=k * chunk_size)
     rounds = _round_counts(model) if collect else pd.DataFrame()
@@ -80,6 +85,8 @@ def trial_table(model: CrisisModel, first_trial: int = 0) -> pd.DataFrame:
         "peak_rung": state.peak,
         "final_rung": state.rung,
         "first_escalator": np.array([*actors.ids, ""], dtype=object)[state.first_escalator],
+        "war_cause": np.array([*WAR_CAUSES, ""], dtype=object)[state.war_cause],
+        "war_by": np.array([*actors.ids, ""], dtype=object)[state.war_by],
         "offers": state.offers,
     }
     space = cs.packages

@@ -29,6 +29,7 @@ class InProcessExecutor(Executor):
     """Runs each task at once, in this process (one worker, no start-up cost)."""
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` now; return its finished future."""
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.engine.compile import CompiledScenario, compile_scenario
+from sim.engine.script import Script
 from sim.runs.chunks import DEFAULT_CHUNK_SIZE, chunk_sizes, run_chunk
 from sim.runs.executor import TaskPool, cpu_count
 from sim.runs.provenance import scenario_hash, versions
@@ -88,6 +89,7 @@ def run(
     progress: Progress | None = None,
     scenario_text: str | None = None,
     collect_rounds: bool = True,
+    script: dict | Script | None = None,
 ) -> RunResult:
     """Run ``trials`` Monte Carlo trials of a scenario with root seed ``seed``.
 
@@ -108,6 +110,10 @@ def run(
         Keep the per-trial table in memory (default: only when ``out`` is not given).
     progress : callable(done, total), optional
         Called after each chunk.
+    script : dict or Script, optional
+        Forced proposals, responses or ladder moves by actor and round, the same in
+        every trial (counterfactuals such as "Israel never strikes"); see
+        :mod:`sim.engine.script`. Recorded in the manifest.
     """
     if trials < 1:
         raise ValueError("trials must be at least 1")
@@ -119,6 +125,8 @@ def run(
     else:
         model, cs = None, scenario
     keep = keep_trials if keep_trials is not None else out is None
+    plan = script if isinstance(script, Script) or script is None else \
+        Script.from_dict(cs, script)
     sizes = chunk_sizes(trials, chunk_size)
     manifest = {
         "scenario": cs.name,
@@ -130,7 +138,9 @@ def run(
         "chunk_size": int(chunk_size),
         "chunks": len(sizes),
         "trials": int(trials),
-        "seeding": "chunk k: numpy SeedSequence(root_seed, spawn_key=(k,)) -> mesa.Model(rng=)",
+        "seeding": "chunk k: numpy SeedSequence(root_seed, spawn_key=(k,)) -> mesa.Model(rng=); "
+                   "each use of randomness draws from a named child stream of it",
+        "script": script if isinstance(script, dict) else None,
         "versions": versions(),
         "command": " ".join(sys.argv) if out is not None else None,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -142,7 +152,8 @@ def run(
     done = 0
     t0 = time.perf_counter()
     try:
-        tasks = ((cs, k, n, seed, chunk_size, collect_rounds) for k, n in enumerate(sizes))
+        tasks = ((cs, k, n, seed, chunk_size, collect_rounds, plan)
+                 for k, n in enumerate(sizes))
         with TaskPool(workers, tasks=len(sizes)) as pool:
             for chunk in pool.ordered(run_chunk, tasks):
                 tally.add(chunk.trials, chunk.rounds)

@@ -60,6 +60,7 @@ class StagedDir:
         self.overwrite = overwrite
 
     def commit(self) -> Path:
+        """Move the staged directory into place (replacing the old one); return it."""
         old = None
         if self.final.exists():
             old = self.final.with_name(f".{self.final.name}.old-{os.getpid()}")
@@ -70,6 +71,7 @@ class StagedDir:
         return self.final
 
     def abandon(self) -> None:
+        """Delete the staged directory."""
         shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -81,12 +83,14 @@ class TrialWriter:
         self._writer: pq.ParquetWriter | None = None
 
     def write(self, df: pd.DataFrame) -> None:
+        """Append a chunk's per-trial table."""
         table = pa.Table.from_pandas(df, preserve_index=False)
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
         self._writer.write_table(table.cast(self._writer.schema))
 
     def close(self) -> None:
+        """Finish the Parquet file."""
         if self._writer is not None:
             self._writer.close()
 

@@ -36,6 +36,7 @@ class Tally:
         self.per_round: pd.DataFrame | None = None
 
     def add(self, trials: pd.DataFrame, rounds: pd.DataFrame | None = None) -> None:
+        """Add a chunk's per-trial table and per-round counts."""
         cs = self.cs
         self.n += len(trials)
         o = pd.Categorical(trials["outcome"], categories=cs.outcome_ids).codes
@@ -107,6 +108,7 @@ class Summary(dict):
 
 
 def summarise(tally: Tally, *, seed: int, chunk_size: int) -> Summary:
+    """The :class:`Summary` of a finished tally."""
     cs, n = tally.cs, tally.n
     lo, hi = wilson_interval(tally.outcome, n)
     se = mcse(tally.outcome, n)

@@ -7,13 +7,14 @@ the distributions below, written as a mapping with a ``dist`` key::
     credibility: {dist: beta, a: 6, b: 3}
 
 Each distribution can draw an array for a chunk of trials from a numpy
-``Generator``, give its mean (what an outside observer expects) and its support.
+``Generator``, give its mean (what an outside observer expects), its support, its
+quantile function (``ppf``) and its cumulative distribution function (``cdf``).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, override
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -41,15 +42,23 @@ class _Dist(BaseModel):
     )
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
+        """``n`` independent values from ``rng``."""
         raise NotImplementedError
 
     def mean(self) -> float:  # pragma: no cover
+        """The expected value (what an outside observer expects)."""
         raise NotImplementedError
 
     def support(self) -> tuple[float, float]:  # pragma: no cover
+        """The smallest and largest possible values."""
         raise NotImplementedError
 
     def ppf(self, q: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """The quantile function (inverse of :meth:`cdf`)."""
+        raise NotImplementedError
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """P(value <= x)."""
         raise NotImplementedError
 
 
@@ -59,17 +68,25 @@ class Fixed(_Dist):
     dist: Literal["fixed"] = "fixed"
     value: float
 
+    @override
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.full(n, self.value)
 
+    @override
     def mean(self) -> float:
         return self.value
 
+    @override
     def support(self) -> tuple[float, float]:
         return (self.value, self.value)
 
+    @override
     def ppf(self, q: np.ndarray) -> np.ndarray:
         return np.full(np.shape(q), self.value)
+
+    @override
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x) >= self.value).astype(float)
 
 
 class Uniform(_Dist):
@@ -85,17 +102,28 @@ class Uniform(_Dist):
             raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
         return self
 
+    @override
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, n)
 
+    @override
     def mean(self) -> float:
         return 0.5 * (self.low + self.high)
 
+    @override
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
+    @override
     def ppf(self, q: np.ndarray) -> np.ndarray:
         return self.low + (self.high - self.low) * np.asarray(q)
+
+    @override
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        if self.high == self.low:
+            return (x >= self.low).astype(float)
+        return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
 
 
 class Beta(_Dist):
@@ -113,19 +141,29 @@ class Beta(_Dist):
             raise ValueError(f"high ({self.high}) must be > low ({self.low})")
         return self
 
+    @override
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return self.low + (self.high - self.low) * rng.beta(self.a, self.b, n)
 
+    @override
     def mean(self) -> float:
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
 
+    @override
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
+    @override
     def ppf(self, q: np.ndarray) -> np.ndarray:
         from scipy import stats  # imported when needed: it takes most of a second
 
         return self.low + (self.high - self.low) * stats.beta.ppf(q, self.a, self.b)
+
+    @override
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import stats
+
+        return stats.beta.cdf((np.asarray(x) - self.low) / (self.high - self.low), self.a, self.b)
 
 
 class Triangular(_Dist):
@@ -145,20 +183,31 @@ class Triangular(_Dist):
             )
         return self
 
+    @override
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.triangular(self.low, self.mode, self.high, n)
 
+    @override
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3.0
 
+    @override
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
+    @override
     def ppf(self, q: np.ndarray) -> np.ndarray:
         c = (self.mode - self.low) / (self.high - self.low)
         from scipy import stats
 
         return stats.triang.ppf(q, c, loc=self.low, scale=self.high - self.low)
+
+    @override
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        c = (self.mode - self.low) / (self.high - self.low)
+        from scipy import stats
+
+        return stats.triang.cdf(x, c, loc=self.low, scale=self.high - self.low)
 
 
 class TruncatedNormal(_Dist):
@@ -182,18 +231,26 @@ class TruncatedNormal(_Dist):
 
         return stats.truncnorm(a, b, loc=self.mu, scale=self.sd)
 
+    @override
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         # Inverse-CDF sampling keeps the stream to one uniform per trial.
         return self.ppf(rng.uniform(0.0, 1.0, n))
 
+    @override
     def mean(self) -> float:
         return float(self._frozen().mean())
 
+    @override
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
+    @override
     def ppf(self, q: np.ndarray) -> np.ndarray:
         return self._frozen().ppf(q)
+
+    @override
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return self._frozen().cdf(x)
 
 
 Distribution = Annotated[

@@ -23,6 +23,7 @@ class Problem:
 
     @property
     def dotted(self) -> str:
+        """The field path as ``a.b.0.c``."""
         return ".".join(str(p) for p in self.path) if self.path else "(document)"
 
     def __str__(self) -> str:

@@ -101,12 +101,14 @@ class Issue(_Model):
         return self
 
     def labels(self) -> list[str]:
+        """The levels' labels, lowest first (values, for a continuous issue)."""
         if self.levels is not None:
             return list(self.levels)
         c = self.continuous
         return [_fmt(v) for v in c.values()]
 
     def level_positions(self) -> list[float]:
+        """Each level's position on [0, 1], lowest first."""
         if self.levels is not None:
             if self.positions is not None:
                 return list(self.positions)

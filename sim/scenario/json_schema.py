@@ -20,17 +20,20 @@ from sim.scenario.variants import Variant
 
 __all__ = ["json_schema", "schema_text", "write_schema"]
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+#: Draft-07: the newest draft the YAML language server (editors' YAML support) implements
+#: fully.
+DIALECT = "http://json-schema.org/draft-07/schema#"
 
 
 def json_schema() -> dict:
     """The JSON Schema for a scenario file or a variant file (``anyOf`` the two).
 
-    Defaults JSON cannot write (infinite bounds) are left out.
+    Defaults JSON cannot write (infinite bounds) are left out. (Draft-07 ignores
+    keywords beside a ``$ref``; pydantic emits none, tests/test_schema.py checks it.)
     """
     refs, top = models_json_schema(
         [(Scenario, "validation"), (Variant, "validation")],
-        ref_template="#/$defs/{model}",
+        ref_template="#/definitions/{model}",
     )
     return {
         "$schema": DIALECT,
@@ -41,7 +44,7 @@ def json_schema() -> dict:
             "plus 'changes' at dotted paths."
         ),
         "anyOf": [refs[(Scenario, "validation")], refs[(Variant, "validation")]],
-        "$defs": _finite(top["$defs"]),
+        "definitions": _finite(top["$defs"]),
     }
 
 

@@ -37,6 +37,7 @@ class NumericField:
     high_inclusive: bool = True
 
     def range_text(self) -> str:
+        """The valid range, as ``[0, 1]`` or ``whole number in [1, 1000]``."""
         if math.isinf(self.low):
             lo = "(-inf"
         else:
@@ -49,6 +50,7 @@ class NumericField:
         return f"{kind}{lo}, {hi}"
 
     def admits(self, v: float) -> bool:
+        """Whether ``v`` lies in the valid range."""
         above = v >= self.low if self.low_inclusive else v > self.low
         below = v <= self.high if self.high_inclusive else v < self.high
         return above and below

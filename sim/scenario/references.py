@@ -53,6 +53,7 @@ class _Parts:
 
 
 def check_references(s: Scenario) -> list[Problem]:
+    """Every name that refers to something undefined, with its field path."""
     names = {k: list(getattr(s, k)) for k in _SECTIONS}
     return _check(_Parts(s.issues, s.actors, s.ladder, s.stocks, s.red_lines, s.incidents,
                          s.terminal, s.protocol, s.outcomes, names, True))

@@ -327,7 +327,7 @@ class _Converter:
 
 
 def _lc(lc: Any, kind: str, k: Any) -> Spot | None:
-    """ruamel's 0-based position of a key, value or item as a 1-based spot, if known."""
+    """Ruamel's 0-based position of a key, value or item as a 1-based spot, if known."""
     try:
         line, col = getattr(lc, kind)(k)
     except Exception:  # merged keys (<<: *x) and flow quirks have no recorded position

@@ -43,6 +43,7 @@ class Vary:
     values: tuple[float, ...] | None = None
 
     def text(self) -> str:
+        """The parameter as ``--vary`` writes it."""
         if self.values is not None:
             return f"{self.path}={','.join(f'{v:g}' for v in self.values)}"
         return f"{self.path}={self.low:g}:{self.high:g}"
@@ -84,6 +85,7 @@ class Design:
 
     @property
     def names(self) -> list[str]:
+        """The varied dotted paths, in design order."""
         return [v.path for v in self.vary]
 
     def problem(self) -> dict:
@@ -91,6 +93,7 @@ class Design:
         return salib_problem(self.vary)
 
     def identity(self) -> dict:
+        """What makes two designs the same (for resuming a sweep directory)."""
         return {
             "sampler": self.sampler,
             "vary": [v.text() for v in self.vary],

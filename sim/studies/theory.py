@@ -1,41 +1,50 @@
-"""Validation against the closed-form models of crisis bargaining (THEORY.md).
+"""Validation against the closed-form models of crisis bargaining (docs/theory.md).
 
-Each case runs an ordinary scenario file from ``scenarios/validation/`` through the
-ordinary engine and compares what the trials show with the closed form, computed here
-from the same compiled scenario (so tests can move the parameters). Agreement rules:
+Each case runs an ordinary scenario file from the shipped ``validation/`` folder
+through the ordinary engine and compares what the trials show with the closed form
+(:mod:`sim.studies.closed_forms`), computed from the same compiled scenario and, where
+a public number is drawn per trial (a capability, a discount factor), from each
+trial's own draws. So the checks hold at any parameter point the models cover, and
+tests move the parameters freely. Agreement rules:
 
-- Monte Carlo shares: within 4 standard errors of the closed form (THEORY.md).
+- Monte Carlo shares: within 4 standard errors of the closed form.
 - Deterministic quantities: equal to the closed form on the scenario's grid, or within
   the bound the grid's rounding implies (stated in the row).
 
+A scenario without the structure a closed form needs (say, a private war cost drawn
+where the model assumes it known) raises :class:`TheoryError` saying what is missing.
+
 References
 ----------
-Fearon, J. D. (1995). Rationalist explanations for war. *International Organization* 49(3).
-Powell, R. (2006). War as a commitment problem. *International Organization* 60(1).
-Rubinstein, A. (1982). Perfect equilibrium in a bargaining model. *Econometrica* 50(1).
-Binmore, K., Rubinstein, A., and Wolinsky, A. (1986). The Nash bargaining solution in
-economic modelling. *RAND Journal of Economics* 17(2).
-Signorino, C. S. (1999). Strategic interaction and the statistical analysis of
-international conflict. *American Political Science Review* 93(2).
+See :mod:`sim.studies.closed_forms`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from sim.engine.codes import MEDIATOR
 from sim.engine.compile import CompiledScenario, compile_scenario
+from sim.engine.compiled import TYPES
+from sim.engine.payoffs import TIE, capabilities, stock_path, war_value_public
 from sim.runs.chunks import DEFAULT_CHUNK_SIZE
 from sim.runs.runner import run
 from sim.runs.stats import wilson_interval
+from sim.scenario.library import shipped
+from sim.scenario.loader import load_scenario
+from sim.studies import closed_forms as cf
 
-__all__ = ["CASES", "Check", "run_theory", "theory_table"]
+__all__ = ["CASES", "Check", "TheoryError", "run_theory", "theory_table"]
 
-VALIDATION = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 DETERMINISTIC_TRIALS = 20
+
+
+class TheoryError(ValueError):
+    """A scenario lacks the structure a closed form needs; the message says what."""
 
 
 @dataclass(frozen=True)
@@ -54,168 +63,242 @@ class Check:
     rule: str
 
 
-def _fixed(dist) -> float:
+# --- reading a scenario's parameters ---------------------------------------------------
+
+
+def _fixed(dist, what: str) -> float:
     lo, hi = dist.support()
     if lo != hi:
-        raise ValueError("this closed form needs a fixed value here")
+        raise TheoryError(f"this closed form needs {what} fixed, not drawn per trial")
     return lo
 
 
-def _grid(cs: CompiledScenario) -> np.ndarray:
-    """Positions of the single issue's levels (validation cases have one issue)."""
-    return np.array([float(v) for v in cs.packages.level_labels[0]])
+def _two_parties(cs: CompiledScenario) -> tuple[int, int]:
+    """(first proposer, the other party)."""
+    parties = [int(j) for j in cs.protocol.parties]
+    first = cs.protocol.proposer_at(1)
+    if len(parties) != 2 or first == MEDIATOR or first not in parties:
+        raise TheoryError("this closed form needs two parties, one of whom proposes first")
+    return first, parties[1 - parties.index(first)]
 
 
-def _share_value(label: str) -> float:
-    return float(label)
+def _types(cs: CompiledScenario, trials: pd.DataFrame, name: str) -> np.ndarray:
+    """Each trial's drawn type ``name`` for every actor: (N, A)."""
+    return np.stack([trials[f"{aid}_{name}"].to_numpy() for aid in cs.actors.ids], axis=1)
 
 
-def _mc_check(case, ref, params, quantity, closed, hits, n) -> Check:
+def _package_index(cs: CompiledScenario, labels: pd.Series) -> np.ndarray:
+    """Package indices of one-issue packages given by their level labels."""
+    space = cs.packages
+    if len(space.issue_ids) != 1:
+        raise TheoryError("this closed form needs a single issue")
+    level = {lab: k for k, lab in enumerate(space.level_labels[0])}
+    by_level = {int(space.grid[p, 0]): p for p in range(len(space))}
+    return np.array([by_level[level[v]] for v in labels])
+
+
+def _mc_check(case, ref, params, quantity, expected: np.ndarray | float, hits: int,
+              n: int) -> Check:
+    """Compare a count of hits with per-trial probabilities ``expected`` (or one)."""
+    q = np.broadcast_to(np.asarray(expected, dtype=float), (n,))
+    closed = float(q.mean())
     p_hat = hits / n
     lo, hi = wilson_interval(hits, n)
-    se = np.sqrt(max(closed * (1 - closed), 1e-300) / n)
-    agree = abs(p_hat - closed) < 4 * se if 0 < closed < 1 else p_hat == closed
-    return Check(case, ref, params, quantity, float(closed), float(p_hat), float(lo), float(hi),
-                 bool(agree), "within 4 SE" if 0 < closed < 1 else "exact")
+    se = float(np.sqrt((q * (1 - q)).sum())) / n
+    exact = se == 0
+    agree = p_hat == closed if exact else abs(p_hat - closed) < 4 * se
+    return Check(case, ref, params, quantity, closed, float(p_hat), float(lo), float(hi),
+                 bool(agree), "exact" if exact else "within 4 SE")
 
 
-# --- V1: Fearon's risk-return trade-off ------------------------------------------------
+# --- V1: Fearon's risk-return trade-off ----------------------------------------------------
+
+
+def v1_setup(cs: CompiledScenario) -> dict:
+    """Who offers to whom, and the prior the offer screens (checks the structure)."""
+    a, b = _two_parties(cs)
+    if cs.protocol.horizon != 1 or cs.ladder.breakdown[cs.ladder.start] != 1:
+        raise TheoryError("V1 needs one take-it-or-leave-it offer (horizon 1, a rejection "
+                          "is war: breakdown risk 1 at the starting rung)")
+    if len(cs.stocks):
+        raise TheoryError("V1 has no stocks")
+    prior = cs.actors.beliefs[(a, b)]
+    return {"a": a, "b": b, "prior_cost": prior["war_cost"],
+            "resolve_b": _fixed(prior["resolve"], "the responder's resolve")}
 
 
 def v1_closed_form(cs: CompiledScenario) -> dict[str, float]:
-    """x* = 1 - p - (cbar - c_A)/2 and P(war) = (cbar - c_A)/(2 cbar) (0 if c_A >= cbar)."""
-    a, b = 0, 1
-    p = _fixed(cs.actors.types["capability"][a]) / (
-        _fixed(cs.actors.types["capability"][a]) + _fixed(cs.actors.types["capability"][b]))
-    c_a = _fixed(cs.actors.types["war_cost"][a])
-    low, cbar = cs.actors.types["war_cost"][b].support()
-    if low == cbar:  # complete information: c_B is known
-        return {"p": p, "c_a": c_a, "c_b": cbar, "x_star": 1 - p - cbar, "p_war": 0.0}
-    if low != 0:
-        raise ValueError("V1 needs B's war cost uniform on [0, cbar]")
-    if c_a >= cbar:
-        return {"p": p, "c_a": c_a, "cbar": cbar, "x_star": 1 - p, "p_war": 0.0}
-    return {"p": p, "c_a": c_a, "cbar": cbar, "x_star": 1 - p - (cbar - c_a) / 2,
-            "p_war": (cbar - c_a) / (2 * cbar)}
+    """The sheet's continuous solution, when p and c_A are fixed and the prior uniform."""
+    s = v1_setup(cs)
+    cap = [_fixed(cs.actors.types["capability"][i], "capability") for i in (s["a"], s["b"])]
+    p = cap[0] / sum(cap)
+    c_a = _fixed(cs.actors.types["war_cost"][s["a"]], "the proposer's war cost")
+    low, high = s["prior_cost"].support()
+    out = cf.risk_return_uniform(p, c_a, low, high)
+    return {"p": p, "c_a": c_a, "low": low, "high": high, **out}
 
 
-def check_v1(path: Path, trials: int, seed: int, case: str = "V1") -> list[Check]:
-    from sim.scenario.loader import load_scenario
+def v1_grid_solution(cs: CompiledScenario, trials: pd.DataFrame):
+    """Per trial: which packages are optimal offers, and P(war) if each is offered."""
+    s = v1_setup(cs)
+    a, b = s["a"], s["b"]
+    w_pub = war_value_public(cs, _types(cs, trials, "capability"))
+    war_a = w_pub[:, a] - trials[f"{cs.actors.ids[a]}_war_cost"].to_numpy()
+    u = cs.actors.utility
+    # B rejects (war) when its war cost falls short of the threshold by more than a tie.
+    return cf.risk_return_grid(u[a], u[b], war_a, w_pub[:, b] + s["resolve_b"],
+                               lambda y: s["prior_cost"].cdf(y - TIE), tie=1e-9)
 
-    cs = compile_scenario(load_scenario(path))
-    cf = v1_closed_form(cs)
-    ref = "Fearon 1995"
-    params = f"p={cf['p']:.2f}, c_A={cf['c_a']:.2f}, " + (
-        f"cbar={cf['cbar']:.2f}" if "cbar" in cf else f"c_B={cf['c_b']:.2f} known")
+
+def check_v1(cs: CompiledScenario, trials: int, seed: int,
+             case: str = "V1") -> list[Check]:
+    s = v1_setup(cs)
     t = run(cs, trials=trials, seed=seed).trials
+    optimal, p_war = v1_grid_solution(cs, t)
+    offered = _package_index(cs, t[f"last_offer_{cs.packages.issue_ids[0]}"])
+    rows = np.arange(len(t))
+    ref = "Fearon 1995"
+    low, high = s["prior_cost"].support()
+    prior = f"c_B known = {low:.2f}" if low == high else f"c_B in [{low:.2f}, {high:.2f}]"
+    params = f"{prior}, c_A {_describe(cs.actors.types['war_cost'][s['a']])}"
     war = int((t.ended_by == "war").sum())
-    grid = _grid(cs)
-    x_grid = float(grid[np.argmin(np.abs(grid - cf["x_star"]))])
-    offers = sorted({_share_value(v) for v in t.last_offer_share})
-    offered = offers[0] if len(offers) == 1 else float("nan")
-    return [
-        _mc_check(case, ref, params, "P(war)", cf["p_war"], war, len(t)),
-        Check(case, ref, params, "offer x* (B's share)", cf["x_star"], offered, None, None,
-              len(offers) == 1 and np.isclose(offered, x_grid), "equal on the 0.01 grid"),
-    ]
+    offers = t[f"last_offer_{cs.packages.issue_ids[0]}"].astype(float)
+    out = [_mc_check(case, ref, params, "P(war) at the grid-optimal offer",
+                     p_war[rows, offered], war, len(t))]
+    try:
+        x_star = v1_closed_form(cs)["x_star"]
+    except TheoryError:  # drawn p or c_A: no single continuous x*
+        x_star = float("nan")
+    out.append(Check(case, ref, params, "offer (B's share): continuous x*, offered",
+                     x_star, float(offers.median()), None, None,
+                     bool(optimal[rows, offered].all()), "a grid optimum in every trial"))
+    return out
+
+
+def _describe(dist) -> str:
+    lo, hi = dist.support()
+    return f"= {lo:.2f}" if lo == hi else f"in [{lo:.2f}, {hi:.2f}]"
 
 
 # --- V2: the commitment problem ---------------------------------------------------------
 
 
-def v2_closed_form(cs: CompiledScenario) -> dict[str, float]:
-    """War now iff delta (p0 - p1) > (1 - delta)(1 - p0 + c_D) (Fearon 1995; Powell 2006).
+def v2_setup(cs: CompiledScenario) -> dict:
+    """D (declining, the responder) and R (rising, the proposer)."""
+    r, d = _two_parties(cs)
+    if not cs.protocol.renegotiated:
+        raise TheoryError("V2 needs renegotiated agreements (R cannot commit)")
+    return {"d": d, "r": r,
+            "c_d": _fixed(cs.actors.types["war_cost"][d], "D's war cost (D's type is "
+                          "known in the commitment problem)")}
 
-    D is actor 0 (declining), R actor 1; p0 and p1 are D's chances in rounds 1 and 2,
-    from the capabilities and the stock path. If peace, R's first offer makes D
-    indifferent: (1 - delta) x0 + delta (p1 - c_D) = p0 - c_D; later offers are
-    p1 - c_D.
+
+def v2_closed_form(cs: CompiledScenario, trials: pd.DataFrame | None = None) -> pd.DataFrame:
+    """War or peace, and R's offers, per trial (one row if every number is fixed).
+
+    p0 and p1 are D's chances in rounds 1 and 2, from the drawn capabilities and the
+    stock path; D's discount factor is delta.
     """
-    from sim.engine.payoffs import capabilities, stock_path
-
-    init = np.array([[_fixed(d) for d in cs.stocks.initial]])
-    growth = np.array([[_fixed(d) for d in cs.stocks.growth]])
-    base = np.array([[_fixed(d) for d in cs.actors.types["capability"]]])
+    s = v2_setup(cs)
+    d = s["d"]
+    if trials is None:  # every public number fixed: one row
+        draw = {t: np.array([[_fixed(x, t) for x in cs.actors.types[t]]]) for t in TYPES}
+        init = np.array([[_fixed(x, "stocks") for x in cs.stocks.initial]])
+        growth = np.array([[_fixed(x, "stocks") for x in cs.stocks.growth]])
+    else:
+        draw = {t: _types(cs, trials, t) for t in TYPES}
+        init = np.stack([trials[f"{sid}_initial"] for sid in cs.stocks.ids], axis=1)
+        growth = np.stack([trials[f"{sid}_growth"] for sid in cs.stocks.ids], axis=1)
     path = stock_path(cs, init, growth, 2)
-    caps = [capabilities(cs, base, path[t])[0] for t in (1, 2)]
-    p0, p1 = (float(c[0] / c.sum()) for c in caps)
-    c_d = _fixed(cs.actors.types["war_cost"][0])
-    delta = _fixed(cs.actors.types["discount"][0])
-    war = delta * (p0 - p1) > (1 - delta) * (1 - p0 + c_d)
-    x0 = (p0 - c_d - delta * (p1 - c_d)) / (1 - delta)
-    return {"p0": p0, "p1": p1, "c_d": c_d, "delta": delta, "war": float(war),
-            "first_offer": float("nan") if war else x0, "later_offer": p1 - c_d}
+    p = [war_value_public(cs, capabilities(cs, draw["capability"], path[t]))[:, d]
+         for t in (1, 2)]
+    rows = [{"p0": p0, "p1": p1, "c_d": s["c_d"], "delta": delta,
+             **cf.commitment(p0, p1, s["c_d"], delta)}
+            for p0, p1, delta in zip(p[0], p[1], draw["discount"][:, d])]
+    return pd.DataFrame(rows)
 
 
-def check_v2(path: Path, trials: int, seed: int, case: str = "V2") -> list[Check]:
+def check_v2(cs: CompiledScenario, trials: int, seed: int,
+             case: str = "V2") -> list[Check]:
     from sim.analysis.narrative import replay
-    from sim.scenario.loader import load_scenario
 
-    cs = compile_scenario(load_scenario(path))
-    cf = v2_closed_form(cs)
-    ref = "Fearon 1995; Powell 2006"
-    params = f"p0={cf['p0']:.2f}, p1={cf['p1']:.2f}, c_D={cf['c_d']:.2f}, delta={cf['delta']:.1f}"
     n = min(trials, DETERMINISTIC_TRIALS)
     t = run(cs, trials=n, seed=seed).trials
+    closed = v2_closed_form(cs, t)
+    first = closed.iloc[0]
+    ref = "Fearon 1995; Powell 2006"
+    params = (f"p0={first.p0:.2f}, p1={first.p1:.2f}, c_D={first.c_d:.2f}, "
+              f"delta={first.delta:.2f}")
     war = int((t.ended_by == "war").sum())
-    out = [_mc_check(case, ref, params, "P(preventive war)", cf["war"], war, n)]
-    if not cf["war"]:
+    out = [_mc_check(case, ref, params, "P(preventive war)", closed.war.to_numpy(), war, n)]
+    if not first.war:
         model, _ = replay(cs, seed=seed, trial=0, chunk_size=DEFAULT_CHUNK_SIZE, trials=n)
-        offers = [_share_value(cs.packages.labels(e["packages"])["share"])
+        issue = cs.packages.issue_ids[0]
+        offers = [float(cs.packages.labels(e["packages"])[issue])
                   for e in model.trace.events if e["kind"] == "proposal"][:2]
-        grid = _grid(cs)
-        for quantity, closed, got in (("R's first offer to D", cf["first_offer"], offers[0]),
-                                      ("R's offers after the shift", cf["later_offer"], offers[1])):
-            on_grid = float(grid[np.searchsorted(grid, closed - 1e-9)])
-            out.append(Check(case, ref, params, quantity, closed, got, None, None,
-                             bool(np.isclose(got, on_grid)), "equal on the 0.01 grid"))
+        grid = np.array([float(v) for v in cs.packages.level_labels[0]])
+        for quantity, value, got in (("R's first offer to D", first.first_offer, offers[0]),
+                                     ("R's offers after the shift", first.later_offer,
+                                      offers[1])):
+            on_grid = float(grid[np.searchsorted(grid, value - 1e-9)])  # least acceptable
+            out.append(Check(case, ref, params, quantity, float(value), got, None, None,
+                             bool(np.isclose(got, on_grid)), "equal on the grid"))
     return out
 
 
 # --- V3: alternating offers, breakdown and discounting -----------------------------------
 
 
-def v3_closed_form(cs: CompiledScenario) -> dict[str, float]:
-    """First proposer's share with breakdown risk q and discount factors d_A, d_B.
+def v3_closed_form(cs: CompiledScenario, trials: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The first proposer's share per trial (one row if every number is fixed), and the
+    bound the grid's rounding implies.
 
-    With breakdown only (BRW 1986): V_A = (1 - d_B + (1 - q) d_A) / (2 - q), d the war
-    values. With discounting only (Rubinstein 1982): (1 - delta_B) / (1 - delta_A delta_B).
-    The general stationary solution: x = 1 - r_B (1 - y) - q d_B, y = 1 - r_A (1 - x) - q d_A
-    with r_i = (1 - q) delta_i, solved for x.
+    With breakdown risk q, war values d and discount factors delta, both parties'
+    types known (war costs fixed; capabilities and discounts may be drawn, they are
+    public).
     """
+    first, second = _two_parties(cs)
     q = float(cs.ladder.breakdown[cs.ladder.start])
-    cap = [_fixed(cs.actors.types["capability"][i]) for i in (0, 1)]
-    p = cap[0] / sum(cap)
-    d_a = p - _fixed(cs.actors.types["war_cost"][0])
-    d_b = 1 - p - _fixed(cs.actors.types["war_cost"][1])
-    r_a = (1 - q) * _fixed(cs.actors.types["discount"][0])
-    r_b = (1 - q) * _fixed(cs.actors.types["discount"][1])
-    # x = 1 - q d_B - r_B (1 - y); B proposing keeps 1 - y = 1 - q d_A - r_A x.
-    x = (1 - q * d_b - r_b * (1 - q * d_a)) / (1 - r_a * r_b)
-    step = float(np.diff(_grid(cs)).max())
-    bound = step * (1 + r_b) / (1 - r_a * r_b)
-    return {"q": q, "d_a": d_a, "d_b": d_b, "delta_a": _fixed(cs.actors.types["discount"][0]),
-            "delta_b": _fixed(cs.actors.types["discount"][1]), "share": x, "bound": bound}
+    c = [_fixed(cs.actors.types["war_cost"][i], "war costs (complete information)")
+         for i in (first, second)]
+    if trials is None:
+        cap = np.array([[_fixed(x, "capability") for x in cs.actors.types["capability"]]])
+        disc = np.array([[_fixed(x, "discount") for x in cs.actors.types["discount"]]])
+    else:
+        cap, disc = _types(cs, trials, "capability"), _types(cs, trials, "discount")
+    w = war_value_public(cs, cap)
+    step = float(np.diff([float(v) for v in cs.packages.level_labels[0]]).max())
+    rows = []
+    for w_i, d_i in zip(w, disc):
+        d1, d2 = w_i[first] - c[0], w_i[second] - c[1]
+        r1, r2 = (1 - q) * d_i[first], (1 - q) * d_i[second]
+        rows.append({"q": q, "d_first": d1, "d_second": d2, "delta_first": d_i[first],
+                     "delta_second": d_i[second],
+                     "share": cf.alternating_offers_share(q, d1, d2, d_i[first], d_i[second]),
+                     "bound": step * (1 + r2) / (1 - r1 * r2)})
+    return pd.DataFrame(rows)
 
 
-def check_v3(path: Path, trials: int, seed: int, case: str = "V3") -> list[Check]:
-    from sim.scenario.loader import load_scenario
-
-    cs = compile_scenario(load_scenario(path))
-    cf = v3_closed_form(cs)
-    if cf["q"] > 0:
+def check_v3(cs: CompiledScenario, trials: int, seed: int,
+             case: str = "V3") -> list[Check]:
+    first, _ = _two_parties(cs)
+    t = run(cs, trials=min(trials, DETERMINISTIC_TRIALS), seed=seed).trials
+    closed = v3_closed_form(cs, t)
+    row = closed.iloc[0]
+    if row.q > 0:
         ref = "Binmore, Rubinstein & Wolinsky 1986"
-        params = f"q={cf['q']:.2f}, d=({cf['d_a']:.2f}, {cf['d_b']:.2f})"
+        params = f"q={row.q:.2f}, d=({row.d_first:.2f}, {row.d_second:.2f})"
     else:
         ref = "Rubinstein 1982"
-        params = f"delta=({cf['delta_a']:.2f}, {cf['delta_b']:.2f})"
-    t = run(cs, trials=min(trials, DETERMINISTIC_TRIALS), seed=seed).trials
-    shares = {_share_value(v) for v in t.deal_share if v != ""}
+        params = f"delta=({row.delta_first:.2f}, {row.delta_second:.2f})"
     immediate = bool((t.rounds == 1).all() and (t.ended_by == "deal").all())
-    share = shares.pop() if len(shares) == 1 else float("nan")
-    agree = bool(immediate and abs(share - cf["share"]) <= cf["bound"] + 1e-12)
-    return [Check(case, ref, params, "first proposer's share (agreed at once)", cf["share"],
-                  share, None, None, agree, f"within grid bound {cf['bound']:.4f}")]
+    deal = _package_index(cs, t[f"deal_{cs.packages.issue_ids[0]}"]) if immediate else None
+    got = cs.actors.utility[first][deal] if immediate else np.full(len(t), np.nan)
+    gap = np.abs(got - closed.share.to_numpy())
+    agree = bool(immediate and (gap <= closed.bound.to_numpy() + 1e-12).all())
+    return [Check(case, ref, params, "first proposer's share (agreed at once)",
+                  float(row.share), float(got[0]), None, None, agree,
+                  f"within grid bound {row.bound:.4f}")]
 
 
 # --- V8: logit choice on a game tree ---------------------------------------------------------
@@ -223,49 +306,41 @@ def check_v3(path: Path, trials: int, seed: int, case: str = "V3") -> list[Check
 
 def v8_closed_form(cs: CompiledScenario) -> dict[str, np.ndarray | float]:
     """Node-by-node logit probabilities of the ultimatum tree, bottom-up (Signorino 1999)."""
-    x = _grid(cs)  # A's share
-    cap = [_fixed(cs.actors.types["capability"][i]) for i in (0, 1)]
+    a, b = _two_parties(cs)
+    x = np.array([float(v) for v in cs.packages.level_labels[0]])  # A's share
+    cap = [_fixed(cs.actors.types["capability"][i], "capability") for i in (a, b)]
     p = cap[0] / sum(cap)
-    w_a = p - _fixed(cs.actors.types["war_cost"][0])
-    w_b = 1 - p - _fixed(cs.actors.types["war_cost"][1])
-    lam_a, lam_b = float(cs.actors.rationality[0]), float(cs.actors.rationality[1])
-    accept = 1 / (1 + np.exp(-lam_b * ((1 - x) - w_b)))
-    eu = accept * x + (1 - accept) * w_a
-    offer = np.exp(lam_a * (eu - eu.max()))
-    offer /= offer.sum()
-    spe = int(np.argmax(np.where(1 - x > w_b, x, -np.inf)))
-    return {"x": x, "accept": accept, "offer": offer, "lam": lam_a, "spe": spe,
-            "p_accept": float((offer * accept).sum()),
-            "p_spe_path": float(offer[spe] * accept[spe])}
+    w_a = p - _fixed(cs.actors.types["war_cost"][a], "war costs")
+    w_b = 1 - p - _fixed(cs.actors.types["war_cost"][b], "war costs")
+    lam_a, lam_b = float(cs.actors.rationality[a]), float(cs.actors.rationality[b])
+    return {"x": x, "lam": lam_a, **cf.logit_ultimatum(x, w_a, w_b, lam_a, lam_b)}
 
 
-def check_v8(path: Path, trials: int, seed: int, case: str = "V8") -> list[Check]:
-    from sim.scenario.loader import load_scenario
-
-    cs = compile_scenario(load_scenario(path))
-    cf = v8_closed_form(cs)
+def check_v8(cs: CompiledScenario, trials: int, seed: int,
+             case: str = "V8") -> list[Check]:
+    c = v8_closed_form(cs)
     ref = "Signorino 1999"
-    params = f"lambda={cf['lam']:g}, 11 offers"
+    params = f"lambda={c['lam']:g}, {len(c['x'])} offers"
     t = run(cs, trials=trials, seed=seed).trials
     n = len(t)
-    offered = np.array([_share_value(v) for v in t.last_offer_share])
+    offered = t[f"last_offer_{cs.packages.issue_ids[0]}"].astype(float).to_numpy()
     accepted = (t.ended_by == "deal").to_numpy()
-    x_spe = cf["x"][cf["spe"]]
-    modal = int(np.argmax(cf["offer"]))
+    x_spe = c["x"][c["spe"]]
+    modal = int(np.argmax(c["offer"]))
     on_path = int((np.isclose(offered, x_spe) & accepted).sum())
     out = [
-        _mc_check(case, ref, params, "P(accept)", cf["p_accept"], int(accepted.sum()), n),
-        _mc_check(case, ref, params, f"P(offer {cf['x'][modal]:.1f})", float(cf["offer"][modal]),
-                  int(np.isclose(offered, cf["x"][modal]).sum()), n),
+        _mc_check(case, ref, params, "P(accept)", c["p_accept"], int(accepted.sum()), n),
+        _mc_check(case, ref, params, f"P(offer {c['x'][modal]:.1f})", float(c["offer"][modal]),
+                  int(np.isclose(offered, c["x"][modal]).sum()), n),
         _mc_check(case, ref, params, f"P(SPE path: offer {x_spe:.1f}, accepted)",
-                  cf["p_spe_path"], on_path, n),
+                  c["p_spe_path"], on_path, n),
     ]
-    # Node by node: every offer's frequency and its acceptance rate, within 4 SE.
+    # Node by node: every offer's frequency and its acceptance rate, within 4.5 SE.
     worst = 0.0
-    for k, x in enumerate(cf["x"]):
+    for k, x in enumerate(c["x"]):
         made = np.isclose(offered, x)
-        for prob, hits, m in ((cf["offer"][k], made.sum(), n),
-                              (cf["accept"][k], (made & accepted).sum(), made.sum())):
+        for prob, hits, m in ((c["offer"][k], made.sum(), n),
+                              (c["accept"][k], (made & accepted).sum(), made.sum())):
             if m >= 30 and 0 < prob < 1:
                 worst = max(worst, abs(hits / m - prob) / np.sqrt(prob * (1 - prob) / m))
     out.append(Check(case, ref, params, "worst node |freq - logit| in SE", np.nan, float(worst),
@@ -275,23 +350,23 @@ def check_v8(path: Path, trials: int, seed: int, case: str = "V8") -> list[Check
 
 @dataclass(frozen=True)
 class Case:
-    """A validation case: a scenario file and the function that checks it."""
+    """A validation case: a shipped scenario file and the function that checks it."""
 
     id: str
     file: str
-    check: Callable[[Path, int, int, str], list[Check]]
+    check: Callable[[CompiledScenario, int, int, str], list[Check]]
 
 
 CASES = (
-    Case("V1", "v1_risk_return.yaml", check_v1),
-    Case("V1 control", "v1_complete_information.yaml", check_v1),
-    Case("V2", "v2_commitment.yaml", check_v2),
-    Case("V2 small shift", "v2_commitment_small_shift.yaml", check_v2),
-    Case("V2 impatient", "v2_commitment_impatient.yaml", check_v2),
-    Case("V3 breakdown", "v3_breakdown.yaml", check_v3),
-    Case("V3 discounting", "v3_discounting.yaml", check_v3),
-    Case("V8", "v8_logit.yaml", check_v8),
-    Case("V8 lambda=1000", "v8_logit_sharp.yaml", check_v8),
+    Case("V1", "validation/v1_risk_return.yaml", check_v1),
+    Case("V1 control", "validation/v1_complete_information.yaml", check_v1),
+    Case("V2", "validation/v2_commitment.yaml", check_v2),
+    Case("V2 small shift", "validation/v2_commitment_small_shift.yaml", check_v2),
+    Case("V2 impatient", "validation/v2_commitment_impatient.yaml", check_v2),
+    Case("V3 breakdown", "validation/v3_breakdown.yaml", check_v3),
+    Case("V3 discounting", "validation/v3_discounting.yaml", check_v3),
+    Case("V8", "validation/v8_logit.yaml", check_v8),
+    Case("V8 lambda=1000", "validation/v8_logit_sharp.yaml", check_v8),
 )
 
 
@@ -299,7 +374,8 @@ def run_theory(trials: int = 100_000, seed: int = 0, progress=None) -> list[Chec
     """Run every validation case; Monte Carlo cases use ``trials`` trials."""
     checks = []
     for case in CASES:
-        checks += case.check(VALIDATION / case.file, trials, seed, case.id)
+        cs = compile_scenario(load_scenario(shipped(case.file)))
+        checks += case.check(cs, trials, seed, case.id)
         if progress:
             progress(case.id)
     return checks
@@ -313,13 +389,13 @@ def theory_table(checks: list[Check]) -> str:
         if (c.case, c.parameters) != last:
             last = (c.case, c.parameters)
             lines += ["", f"{c.case}: {c.reference}  ({c.parameters})",
-                      f"    {'quantity':<40}{'closed form':>12}   {'simulated (95% CI)':<26}agree"]
+                      f"    {'quantity':<42}{'closed form':>12}   {'simulated (95% CI)':<26}agree"]
         closed = "-" if np.isnan(c.closed_form) else f"{c.closed_form:.4f}"
         sim = f"{c.simulated:.4f}"
         if c.low is not None and c.rule != "exact":
             sim += f" [{c.low:.4f}, {c.high:.4f}]"
         verdict = "yes" if c.agree else "NO"
-        lines.append(f"    {c.quantity:<40}{closed:>12}   {sim:<26}{verdict} ({c.rule})")
+        lines.append(f"    {c.quantity:<42}{closed:>12}   {sim:<26}{verdict} ({c.rule})")
     bad = sorted({c.case for c in checks if not c.agree})
     agree = sum(c.agree for c in checks)
     lines += ["", f"{agree} of {len(checks)} checks agree"

@@ -1,0 +1,119 @@
+"""What every command shares: exit codes, argument types, loading a scenario with its
+problems printed, finding shipped scenarios by name, and progress output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "Parser",
+    "Progress",
+    "load_or_report",
+    "positive_int",
+    "scenario_path",
+    "seed",
+]
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with our exit status for bad options (2) and no traceback."""
+
+    def error(self, message: str):  # argparse's own exit status is 2 as well
+        """Print the usage and the problem, and exit with status 2."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1; underscores and commas allowed (``100_000``, ``100,000``)."""
+    try:
+        v = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def seed(text: str) -> int:
+    """A root seed: a whole number >= 0."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"seeds are non-negative, got {v}")
+    return v
+
+
+def scenario_path(text: str) -> str:
+    """A scenario argument: a file, or the name of a shipped scenario as ``escalation
+    list`` prints it (``iran_2026/baseline.yaml``, with or without ``.yaml``)."""
+    if Path(text).exists():
+        return text
+    from sim.scenario.library import library_root
+
+    root = library_root()
+    name = text.removeprefix("scenarios/")
+    for candidate in (name, f"{name}.yaml"):
+        if (root / candidate).is_file():
+            return str(root / candidate)
+    return text  # the loader reports the missing file
+
+
+def load_or_report(path: str):
+    """Load a scenario, printing its problems and returning None if it is invalid."""
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(err.problems)} problem(s); nothing was run", file=sys.stderr)
+        return None
+
+
+class Progress:
+    """A tqdm bar on a terminal, plain progress lines (about every 10%) otherwise.
+
+    Call :meth:`update` with the count done and optionally a note (rate, time left).
+    """
+
+    def __init__(self, total: int, unit: str, quiet: bool):
+        self.total, self.unit, self.quiet = total, unit, quiet
+        self.done, self.next_line, self.bar = 0, 0.1, None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit=unit, unit_scale=unit == "trial",
+                            file=sys.stderr)
+
+    def update(self, done: int, note: str = "") -> None:
+        """Show that ``done`` of the total are done, with an optional note."""
+        self.done = done
+        if self.quiet:
+            return
+        if self.bar is not None:
+            if note and self.unit != "trial":  # tqdm shows trials/s itself
+                self.bar.set_postfix_str(note)
+            self.bar.update(done - self.bar.n)
+        elif done / self.total >= self.next_line or done == self.total:
+            print(f"{done:,}/{self.total:,} {self.unit}s" + (f", {note}" if note else ""),
+                  file=sys.stderr, flush=True)
+            while self.next_line <= done / self.total:
+                self.next_line += 0.1
+
+    def close(self) -> None:
+        """Close the bar, if one is shown."""
+        if self.bar is not None:
+            self.bar.close()

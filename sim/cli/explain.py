@@ -1,0 +1,76 @@
+"""``escalation explain``: replay one trial of a run and tell it round by round."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from sim.cli.common import EXIT_INVALID, EXIT_OK, load_or_report, positive_int, seed
+
+__all__ = ["add", "run_from_results"]
+
+
+def add(sub) -> None:
+    """Declare the command's options on the subcommand parsers ``sub``."""
+    e = sub.add_parser(
+        "explain", help="replay one trial of a run and tell it round by round",
+        description="Replay one trial exactly and tell its story. Give the run's results "
+        "directory (--from DIR), or the scenario with the run's --seed, --trials and "
+        "--chunk-size: a trial's numbers depend on the seed and the chunk size, and a "
+        "final partial chunk is replayed at its own length.")
+    e.add_argument("scenario", nargs="?", help="scenario file (not needed with --from)")
+    e.add_argument("--from", dest="results", metavar="DIR",
+                   help="a results directory written by `escalation run --out`")
+    e.add_argument("--trial", type=int, required=True, help="trial index within the run")
+    e.add_argument("--seed", type=seed, default=0, help="the run's root seed (default 0)")
+    e.add_argument("--trials", type=positive_int, default=None,
+                   help="the run's trial count (default: the trial's chunk was full)")
+    e.add_argument("--chunk-size", type=positive_int, default=None,
+                   help="the run's chunk size (default 5,000)")
+    e.set_defaults(func=command)
+
+
+def command(args) -> int:
+    from sim.analysis.narrative import explain
+    from sim.runs.chunks import DEFAULT_CHUNK_SIZE
+
+    if args.results:
+        found = run_from_results(args.results)
+        if found is None:
+            return EXIT_INVALID
+        scenario, root_seed, chunk_size, trials = found
+    elif args.scenario:
+        scenario = load_or_report(args.scenario)
+        if scenario is None:
+            return EXIT_INVALID
+        root_seed, chunk_size, trials = args.seed, args.chunk_size or DEFAULT_CHUNK_SIZE, \
+            args.trials
+    else:
+        print("escalation explain: give a scenario file or --from DIR", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        print(explain(scenario, seed=root_seed, trial=args.trial, chunk_size=chunk_size,
+                      trials=trials))
+    except ValueError as e:
+        print(f"escalation explain: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def run_from_results(directory: str):
+    """(scenario, seed, chunk size, trials) recorded in a run's manifest, or None."""
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import scenario_from_dict
+
+    path = Path(directory) / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        scenario = scenario_from_dict(manifest["scenario_resolved"], origin=str(path))
+        return scenario, manifest["root_seed"], manifest["chunk_size"], manifest["trials"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print(f"escalation explain: {path}: not a run's manifest ({e})", file=sys.stderr)
+    except ScenarioError as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+    return None

@@ -1,0 +1,79 @@
+"""``escalation run``: Monte Carlo trials of a scenario, summarised and stored."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from sim.cli.common import EXIT_INVALID, EXIT_OK, Progress, load_or_report, positive_int, seed
+
+__all__ = ["add"]
+
+
+def add(sub) -> None:
+    """Declare the command's options on the subcommand parsers ``sub``."""
+    r = sub.add_parser("run", help="run Monte Carlo trials of a scenario and summarise them",
+                       description="Run Monte Carlo trials of a scenario and print each "
+                       "outcome's share with its 95%% interval.")
+    r.add_argument("scenario", help="scenario YAML file or variant (or a shipped scenario's "
+                   "name as `escalation list` prints it)")
+    r.add_argument("--trials", type=positive_int, default=10_000, help="default 10,000")
+    r.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
+    r.add_argument("--out", help="write a results directory (refused if it exists)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    r.add_argument("--workers", type=positive_int, default=None,
+                   help="processes (default: all cores; runs of fewer than 2 chunks per "
+                   "worker use one); results do not depend on it")
+    r.add_argument("--chunk-size", type=positive_int, default=None,
+                   help="trials per Mesa model (default 5,000); part of the run's identity")
+    r.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people, json (to stdout) for scripts")
+    r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.set_defaults(func=command)
+
+
+def command(args) -> int:
+    scenario = load_or_report(args.scenario)
+    if scenario is None:
+        return EXIT_INVALID
+    from sim.runs.chunks import DEFAULT_CHUNK_SIZE
+    from sim.runs.runner import run
+    from sim.runs.store import ResultsExistError
+    from sim.scenario.loader import scenario_text
+
+    progress = Progress(args.trials, "trial", args.quiet)
+    started = time.perf_counter()
+
+    def report(done: int, total: int) -> None:
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        progress.update(done, f"{rate:,.0f} trials/s")
+
+    try:
+        result = run(
+            scenario,
+            trials=args.trials,
+            seed=args.seed,
+            chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+            workers=args.workers,
+            out=args.out,
+            overwrite=args.overwrite,
+            progress=report,
+            scenario_text=scenario_text(args.scenario),
+        )
+    except ResultsExistError as err:
+        print(f"escalation run: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    finally:
+        progress.close()
+    summary = result.summary()
+    if args.format == "json":
+        json.dump(dict(summary), sys.stdout, indent=2)
+        print()
+        for w in summary["warnings"]:
+            print(f"warning: {w}", file=sys.stderr)
+    else:
+        print(summary.table())
+        if result.out is not None:
+            print(f"\nresults written to {result.out}/")
+    return EXIT_OK

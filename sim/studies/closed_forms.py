@@ -1,0 +1,131 @@
+"""Closed-form solutions of the classic crisis-bargaining models, as pure functions.
+
+:mod:`sim.studies.theory` maps a validation scenario onto these parameters and
+compares the engine's trials with them. Each function states the model it solves;
+docs/theory.md explains the models and their references.
+
+References
+----------
+Fearon, J. D. (1995). Rationalist explanations for war. *International Organization*
+49(3), 379-414.
+Powell, R. (1999). *In the Shadow of Power*. Princeton University Press.
+Powell, R. (2006). War as a commitment problem. *International Organization* 60(1).
+Rubinstein, A. (1982). Perfect equilibrium in a bargaining model. *Econometrica* 50(1).
+Binmore, K., Rubinstein, A., and Wolinsky, A. (1986). The Nash bargaining solution in
+economic modelling. *RAND Journal of Economics* 17(2), 176-188.
+Signorino, C. S. (1999). Strategic interaction and the statistical analysis of
+international conflict. *American Political Science Review* 93(2), 279-297.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.special import expit
+
+__all__ = [
+    "alternating_offers_share",
+    "commitment",
+    "logit_ultimatum",
+    "risk_return_grid",
+    "risk_return_uniform",
+]
+
+
+def risk_return_uniform(p: float, c_a: float, low: float, high: float) -> dict[str, float]:
+    """Fearon's risk-return trade-off with B's war cost uniform on [low, high].
+
+    A offers B the share x of a good worth 1; B accepts iff x >= 1 - p - c_B. Writing
+    y = 1 - p - x (the least war cost that makes B accept), A's expected utility is
+    p + ((high - y) y - (y - low) c_A) / (high - low) on [low, high], maximised at
+    y* = (high - c_A) / 2, clipped to [low, high] and to offers x in [0, 1].
+
+    Returns the offer x*, P(war) = (y* - low) / (high - low) and the continuous y*.
+    With low = 0 this is x* = 1 - p - (cbar - c_A)/2 and P(war) = (cbar - c_A)/(2 cbar)
+    (no risk taken, P(war) = 0, when c_A >= cbar).
+    """
+    if high < low:
+        raise ValueError("need low <= high")
+    if high == low:  # complete information: offer exactly B's war value
+        y = low
+    else:
+        y = min(max((high - c_a) / 2, low), high)
+    y = min(max(y, -p), 1 - p)  # offers stay within [0, 1]
+    p_war = 0.0 if high == low else (y - low) / (high - low)
+    return {"x_star": 1 - p - y, "p_war": min(max(p_war, 0.0), 1.0), "y_star": y}
+
+
+def risk_return_grid(u_a: np.ndarray, u_b: np.ndarray, war_a: np.ndarray,
+                     war_b_public: np.ndarray, cdf_c_b: Callable,
+                     tie: float = 1e-12) -> tuple[np.ndarray, np.ndarray]:
+    """The screening offer on a grid of packages, for any prior on B's war cost.
+
+    For each trial i (rows) and package x (columns): B accepts iff
+    ``u_b[x] >= war_b_public[i] - c_B``, so P(accept) = 1 - F(war_b_public - u_b[x])
+    with F the cumulative distribution of c_B; A's expected utility is
+    ``P(accept) u_a[x] + (1 - P(accept)) war_a[i]``.
+
+    Returns
+    -------
+    optimal : (N, G) bool
+        The packages that maximise A's expected utility (within ``tie``).
+    p_war : (N, G)
+        P(war | the package is offered) = F(war_b_public - u_b[x]).
+    """
+    threshold = war_b_public[:, None] - u_b[None, :]
+    p_war = cdf_c_b(threshold)
+    eu = (1 - p_war) * u_a[None, :] + p_war * war_a[:, None]
+    return eu >= eu.max(axis=1, keepdims=True) - tie, p_war
+
+
+def commitment(p0: float, p1: float, c_d: float, delta: float) -> dict[str, float]:
+    """The commitment problem (Fearon 1995; Powell 2006), per-period pie 1.
+
+    D wins a war with p0 now and p1 < p0 in every later period; after the shift R
+    offers D only what D's war value then forces, max(0, p1 - c_D) per period (a share
+    cannot be negative). D fights now iff its war value beats the most R can promise:
+    ``p0 - c_D > (1 - delta) + delta max(0, p1 - c_D)`` (both sides in per-period
+    units). At peace R's first offer x0 makes D indifferent:
+    ``(1 - delta) x0 + delta max(0, p1 - c_D) = p0 - c_D``, x0 >= 0.
+    """
+    later = max(0.0, p1 - c_d)
+    war = p0 - c_d > (1 - delta) + delta * later
+    first = max(0.0, (p0 - c_d - delta * later) / (1 - delta))
+    return {"war": float(war), "first_offer": float("nan") if war else first,
+            "later_offer": later}
+
+
+def alternating_offers_share(q: float, d_first: float, d_second: float,
+                             delta_first: float, delta_second: float) -> float:
+    """The first proposer's share in alternating offers with breakdown risk q and
+    discount factors (Rubinstein 1982; Binmore, Rubinstein and Wolinsky 1986).
+
+    After a rejection the game ends in war with probability q (payoffs ``d``),
+    otherwise the next round is worth ``delta`` times as much. With r = (1 - q) delta,
+    the stationary offers solve x = 1 - q d_2 - r_2 (1 - y), 1 - y = 1 - q d_1 - r_1 x:
+    x = (1 - q d_2 - r_2 (1 - q d_1)) / (1 - r_1 r_2). q = 0 gives Rubinstein's
+    (1 - delta_2)/(1 - delta_1 delta_2); delta = 1 gives BRW's
+    (1 - d_2 + (1 - q) d_1)/(2 - q).
+    """
+    r1, r2 = (1 - q) * delta_first, (1 - q) * delta_second
+    return (1 - q * d_second - r2 * (1 - q * d_first)) / (1 - r1 * r2)
+
+
+def logit_ultimatum(x: np.ndarray, w_a: float, w_b: float, lam_a: float,
+                    lam_b: float) -> dict[str, np.ndarray | float]:
+    """Node-by-node logit probabilities of an ultimatum tree (Signorino 1999).
+
+    A offers to keep the share x (B gets 1 - x); B accepts with probability
+    ``sigmoid(lam_b ((1 - x) - w_b))``, else war (A gets w_a); A offers x with
+    probability proportional to ``exp(lam_a EU_A(x))``, computed bottom-up. The
+    subgame-perfect offer is the largest x that B strictly prefers to war.
+    """
+    accept = expit(lam_b * ((1 - x) - w_b))
+    eu = accept * x + (1 - accept) * w_a
+    offer = np.exp(lam_a * (eu - eu.max()))
+    offer /= offer.sum()
+    spe = int(np.argmax(np.where(1 - x > w_b, x, -np.inf)))
+    return {"accept": accept, "offer": offer, "spe": spe,
+            "p_accept": float((offer * accept).sum()),
+            "p_spe_path": float(offer[spe] * accept[spe])}

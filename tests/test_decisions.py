@@ -1,0 +1,380 @@
+"""Every decision rule of the engine, pinned by a known answer computed by hand.
+
+Each test's docstring carries the computation. Scenarios are small (tests/builders.py)
+so every number can be followed: the duel is A's ultimatum to B over B's share x of a
+good worth 1, with equal capabilities (p = 0.5: each side's war value before costs is
+0.5), c_A = 0.1, c_B = 0.2 and a rejection meaning war.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from sim.engine import beliefs as bel
+from sim.engine.codes import NONE, Ending, MoveOption
+from sim.scenario.distributions import Fixed, Uniform
+from tests.builders import compiled, duel, events, model, played, put, within
+
+# --- responding -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("offer", "accepts", "margin"),
+                         [("0.3", False, -0.1), ("0.4", True, 0.0), ("0.5", True, 0.1)])
+def test_responder_accepts_iff_the_offer_beats_its_reservation_value(offer, accepts, margin):
+    """B's reservation value at a rung with breakdown risk q = 1 is
+    q (W_B - c_B) + (1 - q) cont_B + resolve_B = (0.5 - 0.2) + 0.1 = 0.4. B accepts x iff
+    u_B(x) = x >= 0.4 (an exact tie counts as acceptable)."""
+    m = played(duel(actors__b__resolve=0.1), trace=True,
+               script={"a": {"proposals": {1: {"share": offer}}}})
+    (proposal,) = events(m, "proposal")
+    ok, vetoed, got = proposal["verdicts"][1]
+    assert (ok, vetoed) == (accepts, False)
+    assert got == pytest.approx(margin, abs=1e-12)
+    assert m.state.ended_by[0] == (Ending.DEAL if accepts else Ending.WAR)
+
+
+def test_logit_responder_accepts_with_the_logistic_probability():
+    """With rationality lambda = 10, an offer 0.05 below B's reservation value
+    (0.3 against 0.5 - 0.2 + 0.05 = 0.35) is accepted with probability
+    1 / (1 + exp(10 * 0.05)) = expit(-0.5) = 0.37754."""
+    n = 20_000
+    m = played(duel(actors__b__resolve=0.05, actors__b__rationality=10.0), n=n,
+               script={"a": {"proposals": {1: {"share": "0.3"}}}})
+    deals = int((m.state.ended_by == Ending.DEAL).sum())
+    assert within(deals, n, expit(-0.5)), deals / n
+
+
+# --- proposing -----------------------------------------------------------------------------
+
+
+def test_proposer_makes_the_screening_offer_on_its_grid():
+    """B's war cost is private, uniform on [0, 0.3]; B accepts x iff c_B >= 0.5 - x, so
+    P(accept x) = 1 - (0.5 - x)/0.3 on [0.2, 0.5]. A maximises
+    P(accept) (1 - x) + (1 - P(accept)) (0.5 - 0.1):
+    x = 0.3: 1/3 * 0.7 + 2/3 * 0.4 = 0.5;  x = 0.4: 2/3 * 0.6 + 1/3 * 0.4 = 0.5333;
+    x = 0.5: 1 * 0.5 = 0.5;  x = 0.2: 0.4. So A offers 0.4 and P(war) = 0.1/0.3 = 1/3."""
+    n = 20_000
+    m = played(duel(actors__b__war_cost={"dist": "uniform", "low": 0.0, "high": 0.3}), n=n)
+    cs = m.cs
+    assert {cs.packages.labels(p)["share"] for p in m.state.last_offer} == {"0.4"}
+    assert within(int((m.state.ended_by == Ending.WAR).sum()), n, 1 / 3)
+
+
+def _mediation(**changes) -> dict:
+    """Two parties and a mediator. Issue x (a, b, c at 0, 0.5, 1) and y (n, m at 0, 1).
+    A weighs x and y equally and wants (a, n): u_A = 0.5 (1 - x) + 0.5 (1 - y).
+    B cares for x only and wants c: u_B = x. The status quo (a, m) gives u_A = 0.5,
+    u_B = 0; no breakdown risk, one round, so each party's reservation value is its
+    status-quo utility, and (a, n), (b, n), (c, n) are all acceptable (A gets 1, 0.75,
+    0.5 >= 0.5). Their totals u_A + u_B are 1, 1.25 and 1.5."""
+    data = duel(
+        issues={"x": {"levels": ["a", "b", "c"]}, "y": {"levels": ["n", "m"]}},
+        actors__a__preferences={"x": {"ideal": "a", "salience": 1},
+                                "y": {"ideal": "n", "salience": 1}},
+        actors__b__preferences={"x": {"ideal": "c", "salience": 1}},
+        ladder__rungs__0__breakdown_risk=0.0,
+        protocol__proposer="mediator",
+        protocol__status_quo={"x": "a", "y": "m"},
+    )
+    for dotted, value in changes.items():
+        put(data, dotted.replace("__", "."), value)
+    return data
+
+
+def _proposed(data: dict) -> dict:
+    m = played(data, trace=True)
+    return m.cs.packages.labels(events(m, "proposal")[0]["packages"])
+
+
+def test_mediator_breaks_ties_toward_the_larger_total():
+    """All three candidates are accepted for sure: a tie at P(accept) = 1, broken toward
+    the largest total, (c, n) with 1.5."""
+    assert _proposed(_mediation()) == {"x": "c", "y": "n"}
+
+
+def test_mediator_prefers_a_likelier_package_to_a_larger_total():
+    """B holds a private red line against x = c with credibility 0.0001, so the mediator
+    expects (c, n) to pass with chance 0.9999 and (a, n), (b, n) with chance 1. The
+    likelier packages win; between them the larger total, (b, n) with 1.25. (A bonus of
+    0.001 x total, the earlier rule, would have offered (c, n): 0.9999 + 0.00075 >
+    1 + 0.000625.)"""
+    data = _mediation(red_lines={"b_line": {"holder": "b", "kind": "package", "public": False,
+                                            "credibility": 0.0001,
+                                            "condition": {"x": {"at_least": "c"}}}})
+    assert _proposed(data) == {"x": "b", "y": "n"}
+
+
+def test_logit_mediator_aims_by_logit_and_breaks_ties_within_the_chosen_chance():
+    """With mediator rationality 50 and the red line above, the chance aimed at is 1
+    with probability e^50 * 2 / (e^50 * 2 + e^(50 * 0.9999)) = 2 / (2 + e^-0.005) =
+    0.66722; then the tie-break gives (b, n), else (c, n) (alone at its chance)."""
+    data = _mediation(protocol__mediator_rationality=50.0,
+                      red_lines={"b_line": {"holder": "b", "kind": "package", "public": False,
+                                            "credibility": 0.0001,
+                                            "condition": {"x": {"at_least": "c"}}}})
+    n = 20_000
+    m = played(data, n=n)
+    offered = [m.cs.packages.labels(p)["x"] for p in m.state.last_offer]
+    assert set(offered) == {"b", "c"}
+    assert within(offered.count("b"), n, 2 / (2 + np.exp(-0.005)))
+
+
+# --- moving on the ladder -------------------------------------------------------------------
+
+
+def _ladder_duel(**changes) -> dict:
+    """One issue with levels low/high; A wants low, B high; the status quo is high, so
+    A's continuation value is 0 and B's is 1. B owns 100 missiles worth 0.01 capability
+    each: capabilities 1 and 2, so A's war value before costs is 1/3 and B's 2/3.
+    War costs 0.2 (A) and 0.3 (B). Rungs: talks (q = 0), signalling (0.1), strikes (0.3),
+    war. A's moves: rung 1 (cost 0.02), rung 2 (cost 0.05, halves B's missiles), rung 3
+    (cost 0.2)."""
+    data = duel(
+        issues={"x": {"levels": ["low", "high"]}},
+        actors__a__preferences={"x": {"ideal": "low", "salience": 1}},
+        actors__b__preferences={"x": {"ideal": "high", "salience": 1}},
+        actors__a__war_cost=0.2, actors__b__war_cost=0.3,
+        actors__a__moves=[
+            {"rung": 1, "cost": 0.02},
+            {"rung": 2, "cost": 0.05, "effects": [{"stock": "missiles", "multiply": 0.5}]},
+            {"rung": 3, "cost": 0.2},
+        ],
+        stocks={"missiles": {"owner": "b", "initial": 100, "growth": 0,
+                             "capability_per_unit": 0.01}},
+        ladder={"rungs": [{"name": "talks", "breakdown_risk": 0.0},
+                          {"name": "signalling", "breakdown_risk": 0.1},
+                          {"name": "strikes", "breakdown_risk": 0.3}, {"name": "war"}],
+                "start": 0, "war_rung": 3},
+        protocol__status_quo={"x": "high"},
+    )
+    for dotted, value in changes.items():
+        put(data, dotted.replace("__", "."), value)
+    return data
+
+
+def test_ladder_move_values_and_choice():
+    """A's options from rung 0, worth -cost + q W_A + (1 - q) cont_A (W_A = 1/3 - 0.2 =
+    0.13333, cont_A = 0) plus the coercion gain 0.5 (q' - q) (cont_B - (W_B - E c_B)) =
+    0.5 q' (1 - (2/3 - 0.3)) = 0.31667 q', plus half the change in A's war value from the
+    strike's effect (B's capability 2 -> 1.5: 1/3 -> 0.4, half of 0.06667):
+
+    - stay:       0
+    - step down:  unavailable at rung 0
+    - rung 1:     0.1 * 0.13333 + 0.031667 - 0.02                       =  0.025
+    - rung 2:     0.3 * 0.13333 + 0.095    + 0.033333 - 0.05            =  0.118333
+    - rung 3:     war: 0.13333 - 0.2                                    = -0.066667
+
+    A moves to rung 2. Without the coercion and effect terms the best would be to stay
+    (0, 0.0133 - 0.02, 0.04 - 0.05, -0.0667)."""
+    m = model(_ladder_duel())
+    rows = np.array([0])
+    rungs, available, eu = m.actors[0].move_values(rows, t=1)
+    assert rungs[0].tolist() == [0, 0, 1, 2, 3]
+    assert available[0].tolist() == [True, False, True, True, True]
+    want = [0.0, -np.inf, 0.025, 0.3 * 0.4 / 3 + 0.095 + (0.4 - 1 / 3) / 2 - 0.05, 0.4 / 3 - 0.2]
+    np.testing.assert_allclose(eu[0], want, atol=1e-12)
+    option, rung = m.actors[0].choose_move(rows, t=1)
+    assert (option[0], rung[0]) == (MoveOption.MOVE + 1, 2)
+
+
+def test_logit_ladder_choice_frequencies():
+    """With rationality 20 the options are chosen with probability proportional to
+    exp(20 eu) over the available ones (the values of the test above)."""
+    n = 20_000
+    m = model(_ladder_duel(actors__a__rationality=20.0), n=n)
+    rows = np.arange(n)
+    _, available, eu = m.actors[0].move_values(rows, t=1)
+    option, _ = m.actors[0].choose_move(rows, t=1)
+    weights = np.where(available[0], np.exp(20 * (eu[0] - eu[0].max())), 0.0)
+    for k, p in enumerate(weights / weights.sum()):
+        assert within(int((option == k).sum()), n, p), (k, p)
+
+
+# --- beliefs ---------------------------------------------------------------------------------
+
+
+def _uniform_belief():
+    """B's war cost uniform on [0, 0.32], resolve 0: at a rung with q = 1, Z = -c_B is
+    uniform on [-0.32, 0]. 64 particles in 32 bins of width 0.01."""
+    grid = bel.make_belief_grid(Uniform(dist="uniform", low=0.0, high=0.32), Fixed(value=0.0),
+                                np.array([1.0]))
+    return grid, np.ones((1, grid.z.shape[1]))
+
+
+def _after(thresholds) -> float:
+    grid, w = _uniform_belief()
+    for theta in thresholds:
+        bel.update_on_rejection(grid, w, np.array([0]), np.array([0]), np.array([theta]),
+                                np.inf)
+    return float(bel.acceptance(grid, w, np.array([0]), np.array([[-0.10]]),
+                                np.array([True]))[0, 0])
+
+
+def test_belief_truncation_over_two_and_three_rejections():
+    """A best-responding target rejects an offer with threshold theta iff Z > theta.
+    After rejections at -0.25 and -0.20 the belief is uniform on (-0.20, 0], so
+    P(Z <= -0.10) = 0.10 / 0.20 = 0.5. A third rejection at -0.22 says nothing new, and
+    the order of the rejections does not matter."""
+    assert _after([]) == pytest.approx(0.22 / 0.32, abs=1e-12)
+    assert _after([-0.25, -0.20]) == pytest.approx(0.5, abs=1e-12)
+    assert _after([-0.25, -0.20, -0.22]) == pytest.approx(0.5, abs=1e-12)
+    assert _after([-0.20, -0.22, -0.25]) == pytest.approx(0.5, abs=1e-12)
+
+
+# --- red lines ---------------------------------------------------------------------------------
+
+
+def test_binding_package_red_line_vetoes_a_good_offer():
+    """B would accept 0.5 (reservation 0.3) but a binding red line forbids x <= 0.5."""
+    data = duel(red_lines={"b_line": {"holder": "b", "kind": "package", "credibility": 1.0,
+                                      "condition": {"share": {"at_most": "0.5"}}}})
+    m = played(data, trace=True, script={"a": {"proposals": {1: {"share": "0.5"}}}})
+    ok, vetoed, margin = events(m, "proposal")[0]["verdicts"][1]
+    assert (ok, vetoed) == (False, True) and margin == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize(("audience_cost", "accepts"), [(0.25, False), (0.1, True)])
+def test_giving_way_on_a_public_red_line_costs_the_audience_cost(audience_cost, accepts):
+    """The same red line, public but not binding (credibility 0): accepting 0.5 is worth
+    0.5 - audience cost against a reservation of 0.3: a margin of -0.05 with cost 0.25
+    (rejected), 0.1 with cost 0.1 (accepted, and the cost is paid)."""
+    data = duel(actors__b__audience_cost=audience_cost,
+                red_lines={"b_line": {"holder": "b", "kind": "package", "credibility": 0.0,
+                                      "condition": {"share": {"at_most": "0.5"}}}})
+    m = played(data, trace=True, script={"a": {"proposals": {1: {"share": "0.5"}}}})
+    ok, vetoed, margin = events(m, "proposal")[0]["verdicts"][1]
+    assert (ok, vetoed) == (accepts, False)
+    assert margin == pytest.approx(0.2 - audience_cost)
+    assert m.state.audience_paid[0, 1] == pytest.approx(audience_cost if accepts else 0.0)
+    assert m.state.crossed[0, 0] == accepts
+
+
+def _three_with_a_deal_line(credibility: float) -> dict:
+    """A third actor C (A's ally, not a party) answers any deal giving B at least 0.5
+    with a strike (rung 2). No breakdown risk below war; two rounds."""
+    return duel(
+        actors__c={"name": "C", "side": "a",
+                   "preferences": {"share": {"ideal": 0.0, "salience": 1}}},
+        ladder={"rungs": [{"name": "talks"}, {"name": "signals"}, {"name": "strikes"},
+                          {"name": "war", "breakdown_risk": 1.0}], "start": 0, "war_rung": 3},
+        red_lines={"c_line": {"holder": "c", "kind": "deal", "credibility": credibility,
+                              "response": 2, "condition": {"share": {"at_least": "0.5"}}}},
+        protocol__horizon=2,
+    )
+
+
+def test_deal_red_line_voids_the_deal_and_forces_the_response():
+    """Round 1: A offers 0.6, B accepts; C's binding deal line fires (after the
+    proposal): C strikes (rung 2), the deal is void and the crisis goes on. Round 2: A
+    offers 0.3, B rejects; nobody has moves; the horizon passes."""
+    script = {"a": {"proposals": {1: {"share": "0.6"}, 2: {"share": "0.3"}}},
+              "b": {"responses": {1: True, 2: False}}}
+    m = played(_three_with_a_deal_line(1.0), trace=True, script=script)
+    kinds = [(e["round"], e["kind"]) for e in m.trace.events if e["kind"] != "start"]
+    assert kinds == [(1, "round"), (1, "proposal"), (1, "red_line"), (2, "round"),
+                     (2, "proposal"), (2, "moves"), (2, "end")]
+    s = m.state
+    assert (s.deal[0], s.agreements[0], s.rung[0], s.peak[0]) == (NONE, 0, 2, 2)
+    assert (s.crossed[0, 0], s.enforced[0, 0]) == (True, True)
+    assert s.ended_by[0] == Ending.HORIZON and s.first_escalator[0] == 2
+
+
+def test_deal_red_line_that_does_not_bind_lets_the_deal_stand():
+    script = {"a": {"proposals": {1: {"share": "0.6"}}}, "b": {"responses": {1: True}}}
+    m = played(_three_with_a_deal_line(0.0), script=script)
+    s = m.state
+    assert s.ended_by[0] == Ending.DEAL and s.rung[0] == 0
+    assert (s.crossed[0, 0], s.enforced[0, 0]) == (True, False)
+
+
+def test_stock_red_line_not_enforced_costs_its_public_holder():
+    """A public stock line with credibility 0 is crossed when B's missiles reach 110
+    (100 + 10 a round: round 1); A does not strike and pays its audience cost 0.07."""
+    data = duel(actors__a__audience_cost=0.07, ladder__rungs__0__breakdown_risk=0.0,
+                stocks={"missiles": {"owner": "b", "initial": 100, "growth": 10}},
+                red_lines={"a_line": {"holder": "a", "kind": "stock", "stock": "missiles",
+                                      "at_least": 110, "response": 1, "credibility": 0.0}})
+    m = played(data, script={"b": {"responses": {1: False}}})
+    s = m.state
+    assert (s.crossed[0, 0], s.enforced[0, 0], s.peak[0]) == (True, False, 0)
+    assert s.audience_paid[0, 0] == pytest.approx(0.07)
+
+
+# --- the world: terminal events, incidents, breakdown, the horizon --------------------------
+
+
+def test_terminal_event_ends_the_trial_before_bargaining():
+    """Progress starts at 0 and grows 0.25 a round; breakout at 0.75 ends the trial in
+    round 3, after the stocks move and before any proposal: two offers were made."""
+    data = duel(actors__b__resolve=1.0, ladder__rungs__0__breakdown_risk=0.0,
+                protocol__horizon=5,
+                stocks={"progress": {"initial": 0, "growth": 0.25, "max": 1}},
+                terminal={"breakout": {"stock": "progress", "at_least": 0.75}},
+                outcomes={"breakout": {"label": "Breakout", "when": {"ended_by": "breakout"}},
+                          "other": {"label": "Other"}})
+    m = played(data)
+    s = m.state
+    assert m.cs.endings[s.ended_by[0]] == "breakout"
+    assert (s.rounds[0], s.offers[0]) == (3, 2)
+    assert m.cs.outcomes[m.outcomes()[0]].id == "breakout"
+
+
+def test_incidents_push_the_rung_up_to_their_ceiling():
+    """An incident every round (rate 1) adds 2 rungs, never past rung 3: the crisis is at
+    rung 2 after round 1 and 3 after round 2, and stays there."""
+    data = duel(actors__b__resolve=1.0, protocol__horizon=4,
+                ladder={"rungs": [{"name": f"r{k}"} for k in range(5)] + [{"name": "war"}],
+                        "start": 0, "war_rung": 5},
+                incidents={"rate": 1.0, "escalation": 2, "max_rung": 3})
+    m = played(data, trace=True)
+    assert [e["rung"] for e in events(m, "incident")] == [2, 3]
+    assert m.state.peak[0] == 3 and m.state.ended_by[0] == Ending.HORIZON
+
+
+def test_breakdown_risk_slides_rejected_rounds_into_war():
+    """B rejects; at breakdown risk 0.3 a rejected round is war with probability 0.3,
+    and the trial table says why."""
+    n = 20_000
+    m = played(duel(ladder__rungs__0__breakdown_risk=0.3), n=n,
+               script={"b": {"responses": {1: False}}})
+    war = m.state.ended_by == Ending.WAR
+    assert within(int(war.sum()), n, 0.3)
+    from sim.runs.chunks import trial_table
+
+    t = trial_table(m)
+    assert set(t.war_cause[war]) == {"breakdown"} and set(t.war_cause[~war]) == {""}
+
+
+@pytest.mark.parametrize(("on_horizon", "agreements", "ending", "cause"), [
+    ("stalemate", "final", Ending.HORIZON, NONE),
+    ("war", "final", Ending.WAR, 3),  # WarCause.DEADLINE
+])
+def test_the_horizon(on_horizon, agreements, ending, cause):
+    """No breakdown risk and B rejects: at the horizon the status quo stands, or the
+    deadline is enforced by war."""
+    data = duel(ladder__rungs__0__breakdown_risk=0.0, protocol__on_horizon=on_horizon,
+                protocol__agreements=agreements)
+    m = played(data, script={"b": {"responses": {1: False}}})
+    assert m.state.ended_by[0] == ending and m.state.war_cause[0] == cause
+
+
+def test_a_renegotiated_agreement_in_force_at_the_horizon_is_a_deal():
+    """With renegotiated agreements a package accepted in the last round stands."""
+    data = duel(ladder__rungs__0__breakdown_risk=0.0, protocol__agreements="renegotiated",
+                protocol__horizon=2)
+    m = played(data, script={"b": {"responses": {1: True, 2: True}}})
+    assert m.state.ended_by[0] == Ending.DEAL and m.state.agreements[0] == 2
+
+
+def test_war_chosen_by_a_move_is_recorded_with_its_actor():
+    """A best-responding A with a free war move, war worth 0.5 - 0.1 = 0.4 to it against
+    a status quo (B gets everything) worth 0, chooses war after B's rejection."""
+    data = duel(ladder={"rungs": [{"name": "talks"}, {"name": "war"}], "start": 0,
+                        "war_rung": 1}, protocol__status_quo={"share": 1.0},
+                actors__a__moves=[{"rung": 1, "cost": 0.0}], actors__b__resolve=1.0)
+    m = played(data)
+    assert m.state.ended_by[0] == Ending.WAR
+    assert (m.state.war_cause[0], m.state.war_by[0]) == (0, 0)  # CHOSEN, by A
+    assert compiled(data).actors.ids[m.state.war_by[0]] == "a"
