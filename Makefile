@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint schema clean
+.PHONY: demo test bench lint schema docs clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found; see scripts/find-python" >&2; exit 1; }
@@ -32,6 +32,9 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/escalation schema > schema/scenario.schema.json
+
+docs: $(STAMP)
+	$(BIN)/python scripts/regenerate_docs.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis

@@ -34,23 +34,21 @@ class Parser(argparse.ArgumentParser):
 
 def positive_int(text: str) -> int:
     """A whole number >= 1; underscores and commas allowed (``100_000``, ``100,000``)."""
-    try:
-        v = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
+    return _whole_number(text, 1, "must be at least 1", text.replace("_", "").replace(",", ""))
 
 
 def seed(text: str) -> int:
     """A root seed: a whole number >= 0."""
+    return _whole_number(text, 0, "seeds are non-negative")
+
+
+def _whole_number(text: str, least: int, rule: str, digits: str | None = None) -> int:
     try:
-        v = int(text)
+        v = int(text if digits is None else digits)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"seeds are non-negative, got {v}")
+    if v < least:
+        raise argparse.ArgumentTypeError(f"{rule}, got {v}")
     return v
 
 

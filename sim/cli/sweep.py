@@ -60,6 +60,7 @@ def command(args) -> int:
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import locate_problems, scenario_text
     from sim.studies.design import check_design, make_design, parse_vary
+    from sim.runs.executor import ClusterError
     from sim.studies.sweeps import SweepError, sweep
 
     try:
@@ -94,7 +95,7 @@ def command(args) -> int:
                        chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE, workers=args.workers,
                        out=args.out, scheduler=args.scheduler, progress=report,
                        scenario_text=scenario_text(args.scenario))
-    except SweepError as e:
+    except (SweepError, ClusterError) as e:
         print(f"escalation sweep: {e}", file=sys.stderr)
         return EXIT_INVALID
     except ScenarioError as e:  # a point the bounds did not catch

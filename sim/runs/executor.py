@@ -20,9 +20,13 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from multiprocessing import get_context
 from typing import Any
 
-__all__ = ["InProcessExecutor", "TaskPool", "cpu_count", "pool_context"]
+__all__ = ["ClusterError", "InProcessExecutor", "TaskPool", "cpu_count", "pool_context"]
 
 Task = tuple  # the positional arguments of one call
+
+
+class ClusterError(Exception):
+    """A Dask cluster cannot be used; the message says what was tried and what to check."""
 
 
 class InProcessExecutor(Executor):
@@ -89,7 +93,11 @@ class TaskPool:
 
     def __enter__(self) -> TaskPool:
         if self.scheduler:
-            from distributed import Client
+            try:
+                from distributed import Client
+            except ImportError:
+                raise ClusterError("--scheduler needs Dask distributed, which is not installed: "
+                                   "pip install 'escalation-sim[cluster]'") from None
 
             self._client = Client(self.scheduler, timeout="30s")
             self._executor = self._client.get_executor(pure=False)

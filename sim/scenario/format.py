@@ -46,13 +46,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Provenance(_Model):
-    """Where a value comes from: an article sentence or a stated assumption."""
-
-    source: str | None = Field(default=None, description="Headline, date and sentence.")
-    assumption: str | None = Field(default=None, description="Why, when no source.")
-
-
 class Article(_Model):
     """A news article the scenario is seeded from, cited by headline and date."""
 

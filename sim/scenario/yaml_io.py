@@ -34,7 +34,6 @@ __all__ = [
     "MAX_VALUES",
     "Document",
     "read_document",
-    "read_text",
 ]
 
 MAX_BYTES = 5 * 1024 * 1024  #: largest file read
@@ -83,12 +82,6 @@ class Document:
         if exact and scalar and not key:
             return value_spot
         return key_spot
-
-
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a scenario file's text with the same checks as :func:`read_document`."""
-    name = os.fspath(path)
-    return _decode(name, _read_bytes(name))
 
 
 def read_document(path: str | os.PathLike[str]) -> Document:
