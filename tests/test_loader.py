@@ -26,9 +26,13 @@ def _at_repo_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-def problems_of(path) -> list[str]:
+#: Variants in these tests take bases from tests/fixtures: name the folder (roots=).
+TESTS = (ROOT / "tests",)
+
+
+def problems_of(path, roots=TESTS) -> list[str]:
     with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
+        load_scenario(path, roots=roots)
     return [str(p) for p in info.value.problems]
 
 
@@ -68,7 +72,7 @@ def test_minimal_fixture_is_valid():
 
 
 def test_every_problem_in_a_file_has_a_line_and_column():
-    problems = validate_paths([BAD / n for n in CORPUS if n != "empty.yaml"])
+    problems = validate_paths([BAD / n for n in CORPUS if n != "empty.yaml"], TESTS)
     assert problems
     assert all(p.file and p.line and p.column for p in problems), [
         str(p) for p in problems if not p.line
@@ -76,7 +80,8 @@ def test_every_problem_in_a_file_has_a_line_and_column():
 
 
 def test_validate_paths_collects_every_file():
-    problems = validate_paths([MINIMAL, BAD / "unknown_field.yaml", BAD / "wrong_type.yaml"])
+    problems = validate_paths([MINIMAL, BAD / "unknown_field.yaml", BAD / "wrong_type.yaml"],
+                              TESTS)
     assert {p.file for p in problems} == {
         str(BAD / "unknown_field.yaml"),
         str(BAD / "wrong_type.yaml"),
@@ -96,13 +101,23 @@ def test_missing_file_and_directory(tmp_path):
     ]
 
 
-def test_file_over_5_mb_is_refused_before_it_is_read(tmp_path, monkeypatch):
+def test_file_over_1_mb_is_refused_before_it_is_read(tmp_path, monkeypatch):
     """The size is checked from the file system; the text is never read or parsed."""
     big = tmp_path / "big.yaml"
-    big.write_text("a: [" + "1, " * 2_000_000 + "1]\n")
+    big.write_text("a: [" + "1, " * 400_000 + "1]\n")
     monkeypatch.setattr(yaml_io, "_decode", _must_not_run)
     (message,) = problems_of(big)
-    assert "limited to 5 MB" in message
+    assert "limited to 1 MB" in message
+
+
+def test_many_lines_are_refused_before_parsing(tmp_path, monkeypatch):
+    """Short comment lines slow ruamel's parser sharply; past MAX_LINES the file is
+    refused before parsing."""
+    path = tmp_path / "comments.yaml"
+    path.write_text("name: x\n" + "#\n" * 100_000)
+    monkeypatch.setattr(yaml_io, "_parse", _must_not_run)
+    (message,) = problems_of(path)
+    assert f"limited to {yaml_io.MAX_LINES:,} lines" in message
 
 
 def _must_not_run(*args, **kwargs):
@@ -128,7 +143,7 @@ def test_very_deep_block_nesting_is_a_problem(tmp_path):
 def test_many_nodes_are_bounded(tmp_path, monkeypatch):
     """The composer stops at MAX_NODES nodes: a million-item list is never built."""
     path = tmp_path / "wide.yaml"
-    path.write_text("a: [" + "1," * 1_000_000 + "1]\n")
+    path.write_text("a: [" + "1," * 400_000 + "1]\n")  # one line, under 1 MB
     composed = []
     real = yaml_io._BoundedComposer.compose_node
 
@@ -152,7 +167,7 @@ def test_unsupported_tags_are_problems_not_objects(tmp_path):
 
 def test_dates_stay_text(tmp_path):
     path = variant(tmp_path, "  articles: {talks: {headline: Talks resume, date: 2026-02-11}}\n")
-    s = load_scenario(path)
+    s = load_scenario(path, roots=TESTS)
     assert s.articles["talks"].date == "2026-02-11"
 
 
@@ -168,7 +183,7 @@ def test_variant_applies_changes(tmp_path):
         "  actors.red.discount: 0.9\n"
         "  protocol.parties.1: red\n",
     )
-    s = load_scenario(path)
+    s = load_scenario(path, roots=TESTS)
     base = load_scenario(MINIMAL)
     assert (s.name, s.title, s.description) == ("a_variant", "A variant", "For a test.")
     assert s.actors["blue"].moves[0].cost == 0.07
@@ -181,9 +196,9 @@ def test_variant_applies_changes(tmp_path):
 def test_variant_of_a_variant(tmp_path):
     first = variant(tmp_path, "  protocol.horizon: 20\n", name="first.yaml")
     second = variant(tmp_path, "  ladder.start: 1\n", name="second.yaml", base=first)
-    s = load_scenario(second)
+    s = load_scenario(second, roots=TESTS)
     assert (s.protocol.horizon, s.ladder.start) == (20, 1)
-    text = scenario_text(second)
+    text = scenario_text(second, roots=TESTS)
     assert text.startswith(second.read_text())
     assert first.read_text() in text and (ROOT / MINIMAL).read_text() in text
     assert scenario_text(MINIMAL) == (ROOT / MINIMAL).read_text()
@@ -307,5 +322,42 @@ def test_value_and_reference_mistakes_are_reported_together(tmp_path):
 
 def problems_of_scenario(path):
     with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
+        load_scenario(path, roots=TESTS)
     return info.value.problems
+
+
+# --- where a variant's base may be ---------------------------------------------------------
+
+
+def test_a_base_outside_the_variants_folder_is_refused_unless_named(tmp_path):
+    inner = tmp_path / "mine"
+    inner.mkdir()
+    path = variant(inner, "  protocol.horizon: 5\n", base=ROOT / MINIMAL)
+    (message,) = problems_of(path, roots=())
+    assert f"{path}:1:13: variant_of: base scenario '{ROOT / MINIMAL}' is outside this " \
+        "variant's folder" in message
+    assert "--scenario-root DIR" in message
+    assert load_scenario(path, roots=(ROOT / "tests" / "fixtures",)).protocol.horizon == 5
+    relative = variant(inner, "  protocol.horizon: 5\n", base="../../elsewhere.yaml")
+    assert "is outside this variant's folder" in problems_of(relative, roots=())[0]
+
+
+def test_a_base_in_the_shipped_library(tmp_path):
+    path = variant(tmp_path, "  protocol.horizon: 13\n",
+                   base="library:iran_2026/baseline.yaml")
+    s = load_scenario(path)
+    assert s.protocol.horizon == 13 and "iran" in s.actors
+
+
+@pytest.mark.parametrize("content", [
+    "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin\n",  # a passwd file
+    "aws_secret_access_key: SECRETVALUE\nregion: eu-west-1\n",  # a YAML credentials file
+    "[default]\naws_secret_access_key = SECRETVALUE\n",  # an INI credentials file
+])
+def test_a_base_that_is_not_a_scenario_is_never_quoted(tmp_path, content):
+    (tmp_path / "secret").write_text(content)
+    path = variant(tmp_path, "  protocol.horizon: 5\n", base="secret")
+    got = problems_of(path, roots=())
+    assert len(got) == 1 and "is not a" in got[0], got
+    for leak in ("root:x", "SECRETVALUE", "aws_secret", "region", "default"):
+        assert leak not in got[0], got

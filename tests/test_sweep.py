@@ -17,8 +17,9 @@ import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
+from sim.runs.store import StoreError
 from sim.studies.design import Vary, make_design, parse_vary
-from sim.studies.sweeps import SweepError, sweep
+from sim.studies.sweeps import sweep
 from tests.files import BASELINE, ROOT
 
 V1 = ROOT / "scenarios/validation/v1_risk_return.yaml"
@@ -99,7 +100,7 @@ def test_a_different_design_is_refused(tmp_path):
     scenario = load_scenario(V1)
     sweep(scenario, {"actors.b.war_cost.high": (0.2, 0.4)}, points=2, trials=100,
           out=tmp_path / "s")
-    with pytest.raises(SweepError, match="holds a different sweep"):
+    with pytest.raises(StoreError, match="holds a different sweep"):
         sweep(scenario, {"actors.b.war_cost.high": (0.2, 0.5)}, points=2, trials=100,
               out=tmp_path / "s")
 

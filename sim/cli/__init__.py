@@ -11,6 +11,8 @@ its options.
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
 
 from sim.cli import explain, run, scenarios, sweep, theory
@@ -35,10 +37,17 @@ def build_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    SIGTERM (what ``timeout``, SLURM and systemd send) is handled like Ctrl-C: work in
+    progress is abandoned cleanly and the exit status is 130. The package's log
+    messages of level WARNING (e.g. an interrupted run's debris removed) go to stderr.
+    """
     args = build_parser().parse_args(argv)
     if getattr(args, "scenario", None):
         args.scenario = scenario_path(args.scenario)
+    _log_to_stderr()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -46,6 +55,26 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+class _Stderr(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"escalation: {record.getMessage()}", file=sys.stderr)
+
+
+def _log_to_stderr() -> None:
+    logger = logging.getLogger("sim")
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        logger.addHandler(_Stderr(logging.WARNING))
+        logger.setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":  # pragma: no cover

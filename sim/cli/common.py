@@ -14,6 +14,7 @@ __all__ = [
     "EXIT_OK",
     "Parser",
     "Progress",
+    "add_roots",
     "load_or_report",
     "positive_int",
     "scenario_path",
@@ -67,13 +68,21 @@ def scenario_path(text: str) -> str:
     return text  # the loader reports the missing file
 
 
-def load_or_report(path: str):
+def add_roots(parser) -> None:
+    """The ``--scenario-root`` option: folders variants may take their bases from."""
+    parser.add_argument("--scenario-root", action="append", default=[], metavar="DIR",
+                        dest="roots", help="a folder a variant's variant_of may point into, "
+                        "besides the variant's own folder and the shipped library "
+                        "(repeat for more)")
+
+
+def load_or_report(path: str, roots: list[str] = ()):
     """Load a scenario, printing its problems and returning None if it is invalid."""
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import load_scenario
 
     try:
-        return load_scenario(path)
+        return load_scenario(path, roots=tuple(roots))
     except ScenarioError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)

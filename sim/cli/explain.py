@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from sim.cli.common import EXIT_INVALID, EXIT_OK, load_or_report, positive_int, seed
+from sim.cli.common import EXIT_INVALID, EXIT_OK, add_roots, load_or_report, positive_int, seed
 
 __all__ = ["add", "run_from_results"]
 
@@ -28,6 +27,7 @@ def add(sub) -> None:
                    help="the run's trial count (default: the trial's chunk was full)")
     e.add_argument("--chunk-size", type=positive_int, default=None,
                    help="the run's chunk size (default 5,000)")
+    add_roots(e)
     e.set_defaults(func=command)
 
 
@@ -41,7 +41,7 @@ def command(args) -> int:
             return EXIT_INVALID
         scenario, root_seed, chunk_size, trials = found
     elif args.scenario:
-        scenario = load_or_report(args.scenario)
+        scenario = load_or_report(args.scenario, args.roots)
         if scenario is None:
             return EXIT_INVALID
         root_seed, chunk_size, trials = args.seed, args.chunk_size or DEFAULT_CHUNK_SIZE, \
@@ -60,16 +60,17 @@ def command(args) -> int:
 
 def run_from_results(directory: str):
     """(scenario, seed, chunk size, trials) recorded in a run's manifest, or None."""
+    from sim.runs.store import StoreError, open_run
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import scenario_from_dict
 
-    path = Path(directory) / "manifest.json"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        scenario = scenario_from_dict(manifest["scenario_resolved"], origin=str(path))
+        manifest = open_run(directory)
+        scenario = scenario_from_dict(manifest["scenario_resolved"],
+                                      origin=str(Path(directory) / "manifest.json"))
         return scenario, manifest["root_seed"], manifest["chunk_size"], manifest["trials"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        print(f"escalation explain: {path}: not a run's manifest ({e})", file=sys.stderr)
+    except StoreError as e:
+        print(f"escalation explain: {e}", file=sys.stderr)
     except ScenarioError as e:
         for p in e.problems:
             print(p, file=sys.stderr)

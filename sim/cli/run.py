@@ -6,7 +6,15 @@ import json
 import sys
 import time
 
-from sim.cli.common import EXIT_INVALID, EXIT_OK, Progress, load_or_report, positive_int, seed
+from sim.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Progress,
+    add_roots,
+    load_or_report,
+    positive_int,
+    seed,
+)
 
 __all__ = ["add"]
 
@@ -25,21 +33,25 @@ def add(sub) -> None:
     r.add_argument("--workers", type=positive_int, default=None,
                    help="processes (default: all cores; runs of fewer than 2 chunks per "
                    "worker use one); results do not depend on it")
+    r.add_argument("--force-workers", action="store_true",
+                   help="use more worker processes than there are cores")
     r.add_argument("--chunk-size", type=positive_int, default=None,
                    help="trials per Mesa model (default 5,000); part of the run's identity")
     r.add_argument("--format", choices=("table", "json"), default="table",
                    help="table for people, json (to stdout) for scripts")
     r.add_argument("--quiet", action="store_true", help="no progress output")
+    add_roots(r)
     r.set_defaults(func=command)
 
 
 def command(args) -> int:
-    scenario = load_or_report(args.scenario)
+    scenario = load_or_report(args.scenario, args.roots)
     if scenario is None:
         return EXIT_INVALID
     from sim.runs.chunks import DEFAULT_CHUNK_SIZE
+    from sim.runs.limits import LimitError
     from sim.runs.runner import run
-    from sim.runs.store import ResultsExistError
+    from sim.runs.store import StoreError
     from sim.scenario.loader import scenario_text
 
     progress = Progress(args.trials, "trial", args.quiet)
@@ -58,10 +70,12 @@ def command(args) -> int:
             workers=args.workers,
             out=args.out,
             overwrite=args.overwrite,
+            keep_trials=False,  # the summary comes from running tallies
             progress=report,
-            scenario_text=scenario_text(args.scenario),
+            scenario_text=scenario_text(args.scenario, tuple(args.roots)),
+            force_workers=args.force_workers,
         )
-    except ResultsExistError as err:
+    except (StoreError, LimitError) as err:
         print(f"escalation run: {err}", file=sys.stderr)
         return EXIT_INVALID
     finally:

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.cli.common import EXIT_INVALID, EXIT_OK
+from sim.cli.common import EXIT_INVALID, EXIT_OK, add_roots
 
 __all__ = ["add"]
 
@@ -17,6 +17,7 @@ def add(sub) -> None:
                        description="Check scenario files without running them: every "
                        "problem as file:line:col: field: message; exit status 2 if any.")
     v.add_argument("files", nargs="+", metavar="FILE")
+    add_roots(v)
     v.set_defaults(func=validate)
 
     s = sub.add_parser("schema", help="print the JSON Schema of scenario files")
@@ -32,7 +33,7 @@ def add(sub) -> None:
 def validate(args) -> int:
     from sim.scenario.loader import validate_paths
 
-    problems = validate_paths(args.files)
+    problems = validate_paths(args.files, tuple(args.roots))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -10,6 +10,7 @@ from sim.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     Progress,
+    add_roots,
     load_or_report,
     positive_int,
     seed,
@@ -40,12 +41,18 @@ def add(sub) -> None:
     sw.add_argument("--workers", type=positive_int, default=None)
     sw.add_argument("--chunk-size", type=positive_int, default=None)
     sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    sw.add_argument("--scheduler-timeout", type=positive_int, default=10, metavar="SECONDS",
+                    help="how long to wait for the scheduler to answer and for a first "
+                    "worker (default 10)")
+    sw.add_argument("--force-workers", action="store_true",
+                    help="use more worker processes than there are cores")
     sw.add_argument("--quiet", action="store_true")
+    add_roots(sw)
     sw.set_defaults(func=command)
 
 
 def command(args) -> int:
-    scenario = load_or_report(args.scenario)
+    scenario = load_or_report(args.scenario, args.roots)
     if scenario is None:
         return EXIT_INVALID
     from sim.scenario.parameters import numeric_fields
@@ -57,11 +64,13 @@ def command(args) -> int:
             print(f"{f.path:<{width}}  {f.value:<12g} {f.range_text()}")
         return EXIT_OK
     from sim.runs.chunks import DEFAULT_CHUNK_SIZE
+    from sim.runs.executor import ClusterError
+    from sim.runs.limits import LimitError
+    from sim.runs.store import StoreError
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import locate_problems, scenario_text
     from sim.studies.design import check_design, make_design, parse_vary
-    from sim.runs.executor import ClusterError
-    from sim.studies.sweeps import SweepError, sweep
+    from sim.studies.sweeps import sweep
 
     try:
         vary = [parse_vary(v) for v in args.vary]
@@ -72,7 +81,7 @@ def command(args) -> int:
         print(f"escalation sweep: {e}", file=sys.stderr)
         return EXIT_INVALID
     if problems:
-        for p in locate_problems(args.scenario, problems):
+        for p in locate_problems(args.scenario, problems, tuple(args.roots)):
             print(p, file=sys.stderr)
         print(f"{len(problems)} problem(s); nothing was run", file=sys.stderr)
         return EXIT_INVALID
@@ -94,8 +103,10 @@ def command(args) -> int:
                        trials=args.trials, seed=args.seed,
                        chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE, workers=args.workers,
                        out=args.out, scheduler=args.scheduler, progress=report,
-                       scenario_text=scenario_text(args.scenario))
-    except (SweepError, ClusterError) as e:
+                       scenario_text=scenario_text(args.scenario, tuple(args.roots)),
+                       scheduler_timeout=args.scheduler_timeout,
+                       force_workers=args.force_workers)
+    except (StoreError, ClusterError, LimitError) as e:
         print(f"escalation sweep: {e}", file=sys.stderr)
         return EXIT_INVALID
     except ScenarioError as e:  # a point the bounds did not catch

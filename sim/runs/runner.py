@@ -11,6 +11,7 @@ the per-trial table, the tally and every figure are identical for 1 worker or ma
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -23,8 +24,9 @@ from sim.engine.compile import CompiledScenario, compile_scenario
 from sim.engine.script import Script
 from sim.runs.chunks import DEFAULT_CHUNK_SIZE, chunk_sizes, run_chunk
 from sim.runs.executor import TaskPool, cpu_count
+from sim.runs.limits import LimitError, check_chunk, check_kept
 from sim.runs.provenance import scenario_hash, versions
-from sim.runs.store import StagedDir, TrialWriter, write_json
+from sim.runs.store import FORMAT, RunDirectory, TrialWriter, write_json
 from sim.runs.summary import Summary, Tally, summarise
 from sim.scenario.format import Scenario
 
@@ -90,6 +92,7 @@ def run(
     scenario_text: str | None = None,
     collect_rounds: bool = True,
     script: dict | Script | None = None,
+    force_workers: bool = False,
 ) -> RunResult:
     """Run ``trials`` Monte Carlo trials of a scenario with root seed ``seed``.
 
@@ -102,7 +105,8 @@ def run(
     chunk_size : int
         Trials per Mesa model; part of the run's identity (recorded in the manifest).
     workers : int or None
-        Processes; ``None`` means all cores. Results do not depend on it.
+        Processes; ``None`` means all cores. Results do not depend on it. More than
+        the cores available are used only with ``force_workers``.
     out : path, optional
         Write a results directory (atomically; refused if it exists unless
         ``overwrite``). Per-trial rows stream to ``trials.parquet``.
@@ -110,10 +114,21 @@ def run(
         Keep the per-trial table in memory (default: only when ``out`` is not given).
     progress : callable(done, total), optional
         Called after each chunk.
+    collect_rounds : bool
+        Record per-round aggregates (``rounds``).
     script : dict or Script, optional
         Forced proposals, responses or ladder moves by actor and round, the same in
         every trial (counterfactuals such as "Israel never strikes"); see
         :mod:`sim.engine.script`. Recorded in the manifest.
+
+    Raises
+    ------
+    LimitError
+        When chunks, or a per-trial table kept in memory, would need more memory than
+        the stated limits (:mod:`sim.runs.limits`); also when the results would not fit
+        on the target's disk (checked after the first chunk).
+    StoreError
+        When ``out`` cannot be written (it exists, another process writes it, ...).
     """
     if trials < 1:
         raise ValueError("trials must be at least 1")
@@ -125,10 +140,15 @@ def run(
     else:
         model, cs = None, scenario
     keep = keep_trials if keep_trials is not None else out is None
+    check_chunk(cs, chunk_size, trials)
+    if keep:
+        check_kept(cs, trials, columns=_columns(cs))
     plan = script if isinstance(script, Script) or script is None else \
         Script.from_dict(cs, script)
     sizes = chunk_sizes(trials, chunk_size)
     manifest = {
+        "format": FORMAT,
+        "kind": "run",
         "scenario": cs.name,
         "title": cs.title,
         "scenario_sha256": scenario_hash(model) if model is not None else None,
@@ -145,7 +165,7 @@ def run(
         "command": " ".join(sys.argv) if out is not None else None,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    staged = StagedDir(out, overwrite=overwrite) if out is not None else None
+    staged = RunDirectory(out, overwrite=overwrite) if out is not None else None
     writer = TrialWriter(staged.path / "trials.parquet") if staged else None
     tally = Tally(cs)
     kept: list[pd.DataFrame] = []
@@ -154,13 +174,16 @@ def run(
     try:
         tasks = ((cs, k, n, seed, chunk_size, collect_rounds, plan)
                  for k, n in enumerate(sizes))
-        with TaskPool(workers, tasks=len(sizes)) as pool:
+        with TaskPool(workers, tasks=len(sizes), force=force_workers) as pool:
             for chunk in pool.ordered(run_chunk, tasks):
                 tally.add(chunk.trials, chunk.rounds)
                 if writer:
                     writer.write(chunk.trials)
                 if keep:
                     kept.append(chunk.trials)
+                if done == 0 and len(sizes) > 1:
+                    _foresee(trials, len(chunk.trials), time.perf_counter() - t0,
+                             writer, staged)
                 done += len(chunk.trials)
                 if progress:
                     progress(done, trials)
@@ -187,6 +210,43 @@ def run(
         if staged:
             staged.abandon()
         raise
+
+
+def _columns(cs: CompiledScenario) -> int:
+    """Columns of the per-trial table (see :func:`sim.runs.chunks.trial_table`)."""
+    return (10 + 2 * len(cs.packages.issue_ids) + 4 * len(cs.red_lines)
+            + 6 * cs.n_actors + 3 * len(cs.stocks))
+
+
+#: Runs expected to take longer or write more than this say so before going on.
+LONG_SECONDS, LARGE_BYTES = 300, 2 * 2**30
+
+
+def _foresee(trials: int, first: int, seconds: float, writer, staged) -> None:
+    """After the first chunk: say how long the run will take and how much it will write
+    if that is a lot, and stop it (cleanly) if the results cannot fit on the disk."""
+    rate = first / max(seconds, 1e-9)
+    left = (trials - first) / rate
+    disk = 0
+    if writer is not None:
+        disk = int(writer.bytes_written() / first * trials)
+        free = shutil.disk_usage(staged.path).free
+        if disk > 0.9 * free:
+            raise LimitError(f"the results would take about {disk / 2**30:.1f} GB and only "
+                             f"{free / 2**30:.1f} GB is free where they go; free some space, "
+                             "write elsewhere (--out) or run fewer trials")
+    if left > LONG_SECONDS or disk > LARGE_BYTES:
+        note = f", writing about {disk / 2**30:.1f} GB" if disk else ""
+        log.warning("this run will take about %s more at the first chunk's pace%s; "
+                    "Ctrl-C stops it cleanly", _duration(left), note)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _write_results(result: RunResult, path: Path) -> None:

@@ -30,17 +30,22 @@ __all__ = [
 ]
 
 MAX_VARIANT_CHAIN = 20
+#: Problems reported per file; a file with more is reported with its first ones.
+MAX_PROBLEMS = 50
 
 PathLike = str | os.PathLike[str]
 
 
-def load_scenario(path: PathLike) -> Scenario:
+def load_scenario(path: PathLike, *, roots: tuple[PathLike, ...] = ()) -> Scenario:
     """Load a scenario or variant file and validate it.
 
     Parameters
     ----------
     path : str or os.PathLike
         The YAML file. Messages name it as given.
+    roots : folders
+        Folders a variant may take its base from besides its own folder (and the ones
+        below it) and the shipped library (``variant_of: library:iran_2026/baseline.yaml``).
 
     Returns
     -------
@@ -52,7 +57,7 @@ def load_scenario(path: PathLike) -> Scenario:
     ScenarioError
         With every problem found, each located in the file that causes it.
     """
-    source = _read_source(os.fspath(path), ())
+    source = _read_source(os.fspath(path), (), tuple(os.fspath(r) for r in roots))
     problems = list(source.problems)
     scenario = None
     try:
@@ -90,30 +95,32 @@ def scenario_from_dict(data: dict, *, origin: str = "<dict>") -> Scenario:
     return scenario
 
 
-def validate_paths(paths: list[PathLike]) -> list[Problem]:
+def validate_paths(paths: list[PathLike], roots: tuple[PathLike, ...] = ()) -> list[Problem]:
     """Every problem in every file (empty when all are valid)."""
     problems: list[Problem] = []
     for path in paths:
         try:
-            load_scenario(path)
+            load_scenario(path, roots=roots)
         except ScenarioError as e:
             problems.extend(e.problems)
     return problems
 
 
-def locate_problems(path: PathLike, problems: list[Problem]) -> list[Problem]:
+def locate_problems(path: PathLike, problems: list[Problem],
+                    roots: tuple[PathLike, ...] = ()) -> list[Problem]:
     """Place problems found by path alone (e.g. a sweep's bounds) in the file's lines."""
-    source = _read_source(os.fspath(path), ())
+    source = _read_source(os.fspath(path), (), tuple(os.fspath(r) for r in roots))
     return [source.place(_finding(p)) for p in problems]
 
 
-def scenario_text(path: PathLike) -> str:
+def scenario_text(path: PathLike, roots: tuple[PathLike, ...] = ()) -> str:
     """The source text behind a scenario, for a run's manifest.
 
     For a plain scenario this is the file's text; for a variant, the variant's text
     followed by each base's text under a ``# --- base scenario: FILE ---`` line.
     """
-    source: _Source | None = _read_source(os.fspath(path), ())
+    source: _Source | None = _read_source(os.fspath(path), (),
+                                          tuple(os.fspath(r) for r in roots))
     parts = []
     while source is not None:
         if parts:
@@ -172,7 +179,7 @@ def _finding(p: Problem) -> Finding:
     return Finding(p.path, p.message, p.path)
 
 
-def _read_source(path: str, chain: tuple[str, ...]) -> _Source:
+def _read_source(path: str, chain: tuple[str, ...], roots: tuple[str, ...]) -> _Source:
     doc = read_document(path)
     if "variant_of" not in doc.data:
         return _Source(doc, doc.data)
@@ -186,15 +193,31 @@ def _read_source(path: str, chain: tuple[str, ...]) -> _Source:
     def fail(message: str) -> ScenarioError:
         return ScenarioError([here.place(Finding(("variant_of",), message, ("variant_of",)))])
 
-    base_path = os.path.normpath(os.path.join(os.path.dirname(path), variant.variant_of))
+    ref = variant.variant_of
+    base_path = _base_path(path, ref)
     seen = (*chain, os.path.realpath(path))
+    if not _inside(base_path, [os.path.dirname(os.path.realpath(path)), *roots]):
+        raise fail(f"base scenario '{ref}' is outside this variant's folder; a variant's base "
+                   "must be in its own folder (or below it) or in the shipped library "
+                   "('library:iran_2026/baseline.yaml'); to use another folder, name it "
+                   "(--scenario-root DIR, or roots= in Python)")
     if os.path.realpath(base_path) in seen:
         raise fail(f"variants form a cycle: {' -> '.join([*_names(seen), base_path])}")
     if len(seen) > MAX_VARIANT_CHAIN:
         raise fail(f"more than {MAX_VARIANT_CHAIN} variants built on each other")
     if not os.path.isfile(base_path):
-        raise fail(f"base scenario '{variant.variant_of}' not found (looked for {base_path})")
-    base = _read_source(base_path, seen)
+        raise fail(f"base scenario '{ref}' not found (looked for {base_path})")
+    try:
+        base = _read_source(base_path, seen, roots)
+    except ScenarioError as e:
+        if any(p.file == base_path and not p.path for p in e.problems):
+            # Unreadable as YAML or not a mapping: say so without quoting the file.
+            raise fail(f"base scenario '{ref}' is not a readable scenario file; "
+                       f"`escalation validate {base_path}` lists its problems") from None
+        raise
+    if isinstance(base.data, dict) and not set(base.data) & _SCENARIO_KEYS:
+        raise fail(f"base scenario '{ref}' is not a scenario file (it has none of the fields "
+                   "a scenario starts with: name, title, issues, actors, ...)")
 
     data, applied, failed = apply_changes(base.data, variant.changes)
     for key in _VARIANT_OWN:
@@ -206,12 +229,45 @@ def _read_source(path: str, chain: tuple[str, ...]) -> _Source:
     return _Source(doc, data, base=base, applied=applied, problems=problems)
 
 
+_SCENARIO_KEYS = {*Scenario.model_fields, "variant_of"}
+#: How a variant names a base in the shipped library.
+LIBRARY = "library:"
+
+
+def _base_path(variant: str, ref: str) -> str:
+    """The file a variant's ``variant_of`` names: relative to the variant, or a shipped
+    scenario (``library:NAME``)."""
+    if ref.startswith(LIBRARY):
+        from sim.scenario.library import library_root
+
+        return os.path.normpath(os.path.join(library_root(), ref[len(LIBRARY):]))
+    return os.path.normpath(os.path.join(os.path.dirname(variant), ref))
+
+
+def _inside(path: str, roots: list[str]) -> bool:
+    """Whether ``path`` (symbolic links resolved) lies in a root or the shipped library."""
+    from sim.scenario.library import library_root
+
+    real = os.path.realpath(path)
+    for root in [*roots, str(library_root())]:
+        top = os.path.realpath(root)
+        if os.path.commonpath([real, top]) == top:
+            return True
+    return False
+
+
 def _names(realpaths: tuple[str, ...]) -> list[str]:
     return [os.path.relpath(p) for p in realpaths]
 
 
 def _ordered(problems: list[Problem], main: str) -> list[Problem]:
-    """The loaded file's problems first, then by file, line and column."""
-    return sorted(
+    """The loaded file's problems first, then by file, line and column; at most
+    :data:`MAX_PROBLEMS`, then one line saying how many more there are."""
+    ordered = sorted(
         problems, key=lambda p: (p.file != main, p.file or "", p.line or 0, p.column or 0)
     )
+    if len(ordered) <= MAX_PROBLEMS:
+        return ordered
+    more = len(ordered) - MAX_PROBLEMS
+    return [*ordered[:MAX_PROBLEMS],
+            Problem((), f"... and {more:,} more problems; fix these first", file=main)]

@@ -8,6 +8,7 @@ so a file with several kinds of mistakes gets all of them reported in one go.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,9 @@ from sim.scenario.format import (
 __all__ = ["check_references", "check_references_partial"]
 
 BUILTIN_ENDINGS = ("deal", "war", "horizon")
+#: The most packages (one level per issue) a scenario may have: the engine evaluates
+#: every package for every trial, so memory and time grow with their number.
+MAX_PACKAGES = 20_000
 
 _SECTIONS = {"issues": Issue, "actors": Actor, "stocks": Stock, "red_lines": RedLine,
              "terminal": Terminal, "outcomes": Outcome}
@@ -88,6 +92,15 @@ def check_references_partial(data: Any) -> list[Problem]:
 def _check(s: _Parts) -> list[Problem]:
     out: list[Problem] = []
     issues = s.issues
+    if len(issues) == len(s.names["issues"]):
+        sizes = [len(iss.labels()) for iss in issues.values()]
+        grid = math.prod(sizes)
+        if grid > MAX_PACKAGES:
+            count = f"{grid:,}" if grid < 10**15 else f"about 10^{len(str(grid)) - 1}"
+            how = " x ".join(map(str, sizes)) if len(sizes) <= 12 else f"{len(sizes)} issues"
+            out.append(Problem(("issues",), f"the issues' levels make {count} packages "
+                               f"({how}); a scenario may have at most {MAX_PACKAGES:,}: use "
+                               "fewer issues or levels"))
     actors = s.actors
     actor_names = s.names["actors"]
     issue_names = s.names["issues"]

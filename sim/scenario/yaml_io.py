@@ -5,7 +5,9 @@ keeps where every key and value sits. :func:`read_document` turns that into plai
 ``dict``/``list``/scalars and records, for every field path, the 1-based line and
 column of its key and of its value, so later checks can point at the right place.
 
-Hostile input stays bounded: files over :data:`MAX_BYTES` are refused, the composer
+Hostile input stays bounded: files over :data:`MAX_BYTES` or :data:`MAX_LINES` are
+refused before parsing (ruamel's parser slows down sharply on many short lines: a
+megabyte of one-character comments took 8 s here), the composer
 stops after :data:`MAX_NODES` nodes and at :data:`MAX_DEPTH` levels of nesting, and
 expanding aliases (a "billion laughs" bomb) stops at :data:`MAX_VALUES` values.
 Every failure is raised as a :class:`~sim.scenario.errors.ScenarioError`, never a traceback.
@@ -30,13 +32,15 @@ from sim.scenario.errors import Problem, ScenarioError
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
+    "MAX_LINES",
     "MAX_NODES",
     "MAX_VALUES",
     "Document",
     "read_document",
 ]
 
-MAX_BYTES = 5 * 1024 * 1024  #: largest file read
+MAX_BYTES = 1024 * 1024  #: largest file read (the baseline scenario is about 40 kB)
+MAX_LINES = 20_000  #: most lines parsed (the baseline has about 500)
 MAX_NODES = 50_000  #: YAML nodes parsed (a large scenario has a few thousand)
 MAX_VALUES = 200_000  #: values once aliases are expanded
 MAX_DEPTH = 100  #: levels of nesting
@@ -134,14 +138,18 @@ def _read_bytes(name: str) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         raise _error(name, "not a regular file")
     if st.st_size > MAX_BYTES:
-        raise _error(name, f"the file is {st.st_size:,} bytes; scenario files are limited to 5 MB")
+        raise _error(name, f"the file is {st.st_size:,} bytes; scenario files are limited to 1 MB")
     try:
         with open(name, "rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise _error(name, f"cannot read the file: {e.strerror or e}") from None
     if len(raw) > MAX_BYTES:
-        raise _error(name, "the file is larger than 5 MB; scenario files are limited to 5 MB")
+        raise _error(name, "the file is larger than 1 MB; scenario files are limited to 1 MB")
+    lines = raw.count(b"\n") + 1
+    if lines > MAX_LINES:
+        raise _error(name, f"the file has {lines:,} lines; scenario files are limited to "
+                     f"{MAX_LINES:,} lines")
     return raw
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.runs.limits import MAX_POINTS, LimitError
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.format import Scenario
 from sim.scenario.parameters import numeric_fields, unknown_path_message, with_values
@@ -116,6 +117,10 @@ def make_design(vary: list[Vary], sampler: str, points: int, seed: int) -> Desig
     explicit = [v for v in vary if v.values is not None]
     if explicit and sampler != "grid":
         raise ValueError(f"explicit values ({explicit[0].text()}) need --sampler grid")
+    count = design_size(vary, sampler, points)
+    if count > MAX_POINTS:
+        raise LimitError(f"this {sampler} design would have {count:,} points; the limit is "
+                         f"{MAX_POINTS:,}: use fewer --points or parameters")
     notes: list[str] = []
     if sampler == "grid":
         axes = [np.array(v.values) if v.values is not None else np.linspace(v.low, v.high, points)
@@ -166,6 +171,17 @@ def check_design(scenario: Scenario, vary: list[Vary]) -> list[Problem]:
                     problems.append(Problem(path, f"--vary {v.text()}: with {v.path} = {x:g}, "
                                             f"{p.dotted}: {p.message}"))
     return problems
+
+
+def design_size(vary: list[Vary], sampler: str, points: int) -> int:
+    """How many points a design will have, counted before drawing it."""
+    if sampler == "grid":
+        return math.prod(len(v.values) if v.values is not None else points for v in vary)
+    if sampler == "sobol":
+        return 2 ** max(1, math.ceil(math.log2(points))) * (len(vary) + 2)
+    if sampler == "morris":
+        return points * (len(vary) + 1)
+    return points
 
 
 def salib_problem(vary) -> dict:

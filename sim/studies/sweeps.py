@@ -16,11 +16,11 @@ distributed cluster (:mod:`sim.runs.executor`) with identical results.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,19 +32,16 @@ from sim.runs.executor import TaskPool, cpu_count
 from sim.runs.provenance import scenario_hash, versions
 from sim.runs.runner import run
 from sim.runs.stats import mcse, wilson_interval
+from sim.runs.store import SweepDirectory, atomic_write_text, fault, write_json
 from sim.scenario.errors import ScenarioError
 from sim.scenario.format import Scenario
 from sim.scenario.parameters import with_values
 from sim.studies.design import Design, Vary, check_design, make_design
 from sim.studies.sensitivity import analyse
 
-__all__ = ["SweepError", "SweepResult", "run_point", "sweep"]
+__all__ = ["SweepResult", "run_point", "sweep"]
 
 log = logging.getLogger(__name__)
-
-
-class SweepError(Exception):
-    """A sweep cannot start or continue (e.g. a results directory of another design)."""
 
 
 # --- running points ------------------------------------------------------------------------
@@ -100,10 +97,6 @@ class SweepResult:
 # --- storage: one file per point, a manifest, resumable ---------------------------------------
 
 
-def _point_file(out: Path, i: int) -> Path:
-    return out / "points" / f"point-{i:06d}.json"
-
-
 def _frame(design: Design, rows: list[dict], outcome_ids: list[str]) -> pd.DataFrame:
     records = []
     for i, r in enumerate(rows):
@@ -139,6 +132,8 @@ def sweep(
     scheduler: str | None = None,
     progress: Progress | None = None,
     scenario_text: str | None = None,
+    scheduler_timeout: float = 10.0,
+    force_workers: bool = False,
 ) -> SweepResult:
     """Run a design over a scenario; see the module docstring.
 
@@ -156,7 +151,12 @@ def sweep(
         Results directory; an interrupted sweep into it resumes, a different design
         is refused.
     scheduler : str, optional
-        ``tcp://host:port`` of a Dask distributed scheduler.
+        ``tcp://host:port`` of a Dask distributed scheduler (problems reaching or using
+        it raise :class:`~sim.runs.executor.ClusterError`).
+    scheduler_timeout : float
+        Seconds to wait for the scheduler to answer and for a first worker.
+    force_workers : bool
+        Use more local worker processes than there are cores.
     """
     if isinstance(vary, dict):
         vary = [Vary(p, values=tuple(r)) if isinstance(r, list) else Vary(p, *map(float, r))
@@ -174,65 +174,7 @@ def sweep(
         "chunk_size": int(chunk_size),
         "design": design.identity(),
     }
-    out = Path(out) if out is not None else None
-    rows: dict[int, dict] = {}
-    if out is not None:
-        rows = _prepare_dir(out, identity, design, scenario_text)
-    todo = [i for i in range(len(design.X)) if i not in rows]
-    t0 = time.perf_counter()
-    done_trials = 0
-
-    def record(i: int, row: dict) -> None:
-        nonlocal done_trials
-        rows[i] = row
-        done_trials += row["trials"]
-        if out is not None:
-            from sim.runs.store import atomic_write_text
-
-            atomic_write_text(_point_file(out, i), json.dumps(row))
-        if progress:
-            progress(len(rows), len(design.X), done_trials / max(time.perf_counter() - t0, 1e-9))
-
-    workers = cpu_count() if workers is None else max(1, int(workers))
-    tasks = ((i, (scenario, design.names, list(design.X[i]), trials, seed, chunk_size))
-             for i in todo)
-    with TaskPool(workers, scheduler, tasks=len(todo)) as pool:
-        for i, row in pool.unordered(run_point, tasks):
-            record(i, row)
-    frame = _frame(design, [rows[i] for i in range(len(design.X))], outcome_ids)
-    result = SweepResult(design, frame, outcome_ids, out)
-    if out is not None:
-        _finish_dir(out, result)
-    return result
-
-
-def _prepare_dir(out: Path, identity: dict, design: Design, scenario_text) -> dict[int, dict]:
-    """Create the directory, or check it holds this same design; load finished points."""
-    from sim.runs.store import write_json
-
-    manifest_path = out / "manifest.json"
-    if out.exists() and any(out.iterdir()):
-        if not manifest_path.exists():
-            raise SweepError(f"{out} exists and is not a sweep directory; choose another --out")
-        old = json.loads(manifest_path.read_text())
-        if old.get("identity") != identity:
-            raise SweepError(
-                f"{out} holds a different sweep (another scenario, design, seed, trial count "
-                "or chunk size); choose another --out to run this one"
-            )
-        rows = {}
-        for f in sorted((out / "points").glob("point-*.json")):
-            try:
-                rows[int(f.stem.split("-")[1])] = json.loads(f.read_text())
-            except (ValueError, json.JSONDecodeError):  # cannot happen with atomic writes
-                f.unlink()
-        for tmp in (out / "points").glob(".*.tmp"):
-            tmp.unlink()
-        log.info("resuming %s: %d of %d points done", out, len(rows), len(design.X))
-        return rows
-    (out / "points").mkdir(parents=True, exist_ok=True)
-    write_json(manifest_path, {
-        "identity": identity,
+    manifest = {
         "vary": [v.text() for v in design.vary],
         "notes": list(design.notes),
         "X": design.X.tolist(),
@@ -240,17 +182,42 @@ def _prepare_dir(out: Path, identity: dict, design: Design, scenario_text) -> di
         "versions": versions(),
         "seeding": "every point: chunk k seeded SeedSequence(root_seed, spawn_key=(k,)) "
                    "(common random numbers)",
-    })
-    return {}
+    }
+    store = SweepDirectory(out, identity, manifest) if out is not None else nullcontext()
+    with store:
+        rows = store.finished() if out is not None else {}
+        if rows:
+            log.info("resuming %s: %d of %d points done", out, len(rows), len(design.X))
+        todo = [i for i in range(len(design.X)) if i not in rows]
+        t0 = time.perf_counter()
+        done_trials = 0
+        workers = cpu_count() if workers is None else max(1, int(workers))
+        tasks = ((i, (scenario, design.names, list(design.X[i]), trials, seed, chunk_size))
+                 for i in todo)
+        with TaskPool(workers, scheduler, tasks=len(todo), timeout=scheduler_timeout,
+                      force=force_workers) as pool:
+            for i, row in pool.unordered(run_point, tasks):
+                rows[i] = row
+                done_trials += row["trials"]
+                if out is not None:
+                    store.write_point(i, row)
+                if progress:
+                    rate = done_trials / max(time.perf_counter() - t0, 1e-9)
+                    progress(len(rows), len(design.X), rate)
+        frame = _frame(design, [rows[i] for i in range(len(design.X))], outcome_ids)
+        result = SweepResult(design, frame, outcome_ids, Path(out) if out else None)
+        if out is not None:
+            _finish_dir(store.final, result)
+    return result
 
 
 def _finish_dir(out: Path, result: SweepResult) -> None:
-    from sim.runs.store import atomic_write_text, write_json
     from sim.studies.sensitivity import sensitivity_table
 
     tmp = out / ".points.parquet.tmp"
     result.frame.to_parquet(tmp, index=False)
     os.replace(tmp, out / "points.parquet")
+    fault("sweep-finish")
     if result.design.sampler in ("sobol", "morris"):
         from sim.analysis.plots import save_figure
 
