@@ -197,19 +197,20 @@ def test_logit_ladder_choice_frequencies():
 
 def _uniform_belief():
     """B's war cost uniform on [0, 0.32], resolve 0: at a rung with q = 1, Z = -c_B is
-    uniform on [-0.32, 0]. 64 particles in 32 bins of width 0.01."""
-    grid = bel.make_belief_grid(Uniform(dist="uniform", low=0.0, high=0.32), Fixed(value=0.0),
-                                np.array([1.0]))
-    return grid, np.ones((1, grid.z.shape[1]))
+    uniform on [-0.32, 0]. After a rejection: 256 particles in 128 bins of width 0.0025,
+    two to a bin, so truncations at bin edges are exact."""
+    c, r, q = Uniform(dist="uniform", low=0.0, high=0.32), Fixed(value=0.0), np.array([1.0])
+    particles = bel.make_particles(c, r, q)
+    return bel.make_prior(c, r, q), particles, np.ones((1, particles.z.shape[1]))
 
 
 def _after(thresholds) -> float:
-    grid, w = _uniform_belief()
+    prior, particles, w = _uniform_belief()
     for theta in thresholds:
-        bel.update_on_rejection(grid, w, np.array([0]), np.array([0]), np.array([theta]),
-                                np.inf)
-    return float(bel.acceptance(grid, w, np.array([0]), np.array([[-0.10]]),
-                                np.array([True]))[0, 0])
+        bel.update_on_rejection(particles, w, np.array([0]), np.array([0]),
+                                np.array([theta]), np.inf)
+    return float(bel.acceptance(prior, particles, w, np.array([0]), np.array([[-0.10]]),
+                                np.array([bool(thresholds)]))[0, 0])
 
 
 def test_belief_truncation_over_two_and_three_rejections():

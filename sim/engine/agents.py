@@ -40,19 +40,29 @@ class _Proposer(mesa.Agent):
     def _init_beliefs(self, model) -> None:
         cs = model.cs
         n = model.n_trials
-        self.belief_grid = {}
+        self.belief_prior = {}
+        self.belief_particles = {}
         self.belief_weights = {}
         self.belief_touched = {}
+        self.belief_bound = {}  # a best responder's one uncertain type, bounded by rejections
+        self.belief_truncates = {}
         self.known_veto = {}  # (red line, trial): the responder has declared it binds
         for j in (int(j) for j in cs.protocol.parties):
             if j == self.observer_index:
                 continue
             prior = cs.actors.beliefs[(self.observer_index, j)]
-            self.belief_grid[j] = bel.make_belief_grid(
-                prior["war_cost"], prior["resolve"], cs.ladder.breakdown
-            )
-            k = self.belief_grid[j].z.shape[1]
+            self.belief_prior[j] = bel.make_prior(prior["war_cost"], prior["resolve"],
+                                                  cs.ladder.breakdown)
+            self.belief_particles[j] = bel.make_particles(prior["war_cost"], prior["resolve"],
+                                                     cs.ladder.breakdown)
+            k = self.belief_particles[j].z.shape[1]
             self.belief_weights[j] = np.ones((n, k))
+            truncates = (self.belief_prior[j].truncates
+                         and np.isinf(cs.actors.rationality[j]))
+            self.belief_truncates[j] = truncates
+            if truncates:
+                sign = np.inf if self.belief_prior[j].uncertain == "war_cost" else -np.inf
+                self.belief_bound[j] = np.full(n, sign)
             self.belief_touched[j] = np.zeros(n, dtype=bool)
             lines = model.red_lines.package[j]
             self.known_veto[j] = np.zeros((len(lines.veto_terms), n), dtype=bool)
@@ -70,16 +80,25 @@ class _Proposer(mesa.Agent):
         rung = m.state.rung[rows]
         for j in responders:
             lines = m.red_lines.package[j]
+            prior, particles = self.belief_prior[j], self.belief_particles[j]
             centre = m.values.reservation_centre(rows, j, t)
-            cum, lo, width, z0 = bel.cdf_table(self.belief_grid[j], self.belief_weights[j][rows],
-                                               rung, self.belief_touched[j][rows])
+            if self.belief_truncates[j]:  # exact: the prior, cut where rejections left it
+                touched = np.zeros(len(rows), dtype=bool)
+                floor = bel.truncation(prior, self.belief_bound[j][rows], rung)
+            else:
+                touched = self.belief_touched[j][rows]
+                floor = np.zeros(len(rows))
+            cum = bel.cdf_table(particles, self.belief_weights[j][rows], rung, touched)
+            mode = np.where(prior.known[rung], 0, np.where(touched, 2, 1))
             coef, mask = lines.cost_factors(rows, packages)
             known = np.ascontiguousarray(self.known_veto[j][:, rows])
             vmask = np.array([mk[packages] for _, mk in lines.veto_terms],
                              dtype=bool).reshape(len(known), len(packages))
             accept_into(p_all, scale_all[rows, j], centre, cs.actors.utility[j][packages],
-                        coef, mask, cum, lo, width, z0, float(cs.actors.rationality[j]), TIE,
-                        lines.prior_pass[packages], known, vmask)
+                        coef, mask, mode, prior.knots, rung, floor, cum, particles.lo[rung],
+                        particles.width[rung], prior.knots[rung, 0],
+                        float(cs.actors.rationality[j]), TIE, lines.prior_pass[packages],
+                        known, vmask)
         return p_all
 
     def noise(self, purpose: Purpose, *keys: int, rows: np.ndarray) -> np.ndarray | None:
@@ -99,7 +118,7 @@ class _Proposer(mesa.Agent):
         that the line binds; any other rejection updates the belief about j's type
         (Bayes' rule), unless the package crossed a red line (then it is ambiguous)."""
         m = self.model
-        if j not in self.belief_grid or len(rows) == 0:
+        if j not in self.belief_particles or len(rows) == 0:
             return
         lines = m.red_lines.package[j]
         for k, (binding, mask) in enumerate(lines.veto_terms):
@@ -112,9 +131,14 @@ class _Proposer(mesa.Agent):
         scale = m.values.terms(t).scale[rows, j]
         threshold = (scale * m.cs.actors.utility[j][packages] - lines.cost_at(rows, packages)
                      - m.values.reservation_centre(rows, j, t))
+        rung = m.state.rung[rows]
+        if self.belief_truncates[j]:
+            bound = self.belief_bound[j]
+            bound[rows] = bel.tighten(self.belief_prior[j], bound[rows], rung, threshold)
+            return
         self.belief_touched[j][rows] = True
-        bel.update_on_rejection(self.belief_grid[j], self.belief_weights[j], rows,
-                                m.state.rung[rows], threshold, m.cs.actors.rationality[j])
+        bel.update_on_rejection(self.belief_particles[j], self.belief_weights[j], rows,
+                                rung, threshold, m.cs.actors.rationality[j])
 
 
 class ActorAgent(_Proposer):

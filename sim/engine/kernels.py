@@ -13,24 +13,32 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["accept_into", "plan_round"]
+__all__ = ["accept_into", "plan_round", "posterior_into"]
 
 
 @njit(cache=True, nogil=True)
-def accept_into(p_all, scale, centre, u, coef, mask, cum, lo, width, z0, lam, tie, evp,
-                known, vmask):
+def accept_into(p_all, scale, centre, u, coef, mask, mode, table, table_row, floor, cum, lo,
+                width, z0, lam, tie, evp, known, vmask):
     """Multiply ``p_all`` (n, C) by one responder's acceptance probabilities.
 
     Row i, package x: the threshold is ``scale[i] u[x] - centre[i] - sum_l coef[l, i]
     mask[l, x]`` (utility net of audience costs, less the public part of the
-    reservation value). Acceptance is P(Z <= threshold) from the row's piecewise-linear
-    CDF ``cum[i]`` on bins ``lo[i] + width[i] * b``; where ``width[i] <= 0`` the type is
-    known: a step at ``z0[i]`` (best response) or a logit with precision ``lam``.
+    reservation value), and acceptance is P(Z <= threshold) under row i's belief:
+
+    - ``mode[i] == 0``: the type is known, a step at ``z0[i]`` (best response) or a
+      logit with precision ``lam``;
+    - ``mode[i] == 1``: the prior, read from quantile knots ``table[table_row[i]]``
+      (P(Z <= knot k) = k / (len - 1), linear between knots) and cut at ``floor[i]``
+      (the prior's CDF where a truncation left it): (F - floor) / (1 - floor);
+    - ``mode[i] == 2``: a posterior, the piecewise-linear CDF ``cum[i]`` on bins
+      ``lo[i] + width[i] * b``.
+
     ``evp[x]`` is the prior chance no red line vetoes x; a red line ``k`` the responder
     has declared binding in row i (``known[k, i]``) vetoes every package in ``vmask[k]``.
     """
     n, C = p_all.shape
     bins = cum.shape[1] - 1
+    last = table.shape[1] - 1
     n_lines = coef.shape[0]
     n_vetoes = known.shape[0]
     for i in range(n):
@@ -45,13 +53,34 @@ def accept_into(p_all, scale, centre, u, coef, mask, cum, lo, width, z0, lam, ti
             thr = scale[i] * u[x] - centre[i]
             for k in range(n_lines):
                 thr -= coef[k, i] * mask[k, x]
-            if width[i] <= 0.0:
+            if mode[i] == 0:
                 if math.isinf(lam):
                     p = 1.0 if thr >= z0[i] - tie else 0.0
                 else:
                     # scipy.special.expit's formula (sim.engine.choice.accept_probability),
                     # which numba cannot call; equal to the last bit (tests/test_kernels.py).
                     p = 1.0 / (1.0 + math.exp(-lam * (thr - z0[i])))
+            elif mode[i] == 1:
+                knots = table[table_row[i]]
+                if thr < knots[0]:
+                    p = 0.0
+                elif thr >= knots[last]:
+                    p = 1.0
+                else:  # the last knot <= thr: numpy's searchsorted(side="right") - 1
+                    a, b = 0, last
+                    while b - a > 1:
+                        mid = (a + b) // 2
+                        if knots[mid] <= thr:
+                            a = mid
+                        else:
+                            b = mid
+                    span = knots[a + 1] - knots[a]
+                    f = (thr - knots[a]) / span if span > 0.0 else 1.0
+                    f = min(max(f, 0.0), 1.0)
+                    p = (a + f) / last
+                p = max((p - floor[i]) / (1.0 - floor[i]), 0.0) if floor[i] < 1.0 else 0.0
+            elif width[i] <= 0.0:  # every particle at one Z: a step there
+                p = 1.0 if thr >= lo[i] - tie else 0.0
             else:
                 pos = (thr - lo[i]) * (1.0 / width[i])
                 pos = min(max(pos, 0.0), bins - 1e-9)
@@ -102,6 +131,26 @@ def plan_round(u, scale, carry, floor, cost, allowed, score, mediator, tie, best
         feasible[i] = found
 
 
+@njit(cache=True, nogil=True)
+def posterior_into(cum, weights, rung, bin_of, touched):
+    """Each touched row's posterior CDF at its rung's bin edges, written into ``cum``
+    (n, BINS + 1): the particle weights summed into their bins (``bin_of[rung[i]]``) in
+    particle order, accumulated and normalised. Rows not touched are left alone."""
+    n, K = weights.shape
+    B = cum.shape[1] - 1
+    for i in range(n):
+        if not touched[i]:
+            continue
+        bins = bin_of[rung[i]]
+        for k in range(K):
+            cum[i, bins[k] + 1] += weights[i, k]
+        for b in range(1, B + 1):
+            cum[i, b] += cum[i, b - 1]
+        total = max(cum[i, B], 1e-300)
+        for b in range(B + 1):
+            cum[i, b] /= total
+
+
 def warm_up() -> None:
     """Load both kernels' compiled code (from numba's cache) with the argument types the
     engine uses, so a worker forked afterwards does not pay for it on its first chunk."""
@@ -110,7 +159,11 @@ def warm_up() -> None:
     v = np.zeros(1, dtype=f)
     none_f = np.zeros((0, 1), dtype=f)
     none_b = np.zeros((0, 1), dtype=b)
-    accept_into(one.copy(), v, v, v, none_f, none_f, np.zeros((1, 3), dtype=f), v, v, v,
-                np.inf, 1e-9, np.ones(1, dtype=f), none_b, none_b)
+    mode = np.zeros(1, dtype=np.int64)
+    accept_into(one.copy(), v, v, v, none_f, none_f, mode, np.zeros((1, 3), dtype=f), mode, v,
+                np.zeros((1, 3), dtype=f), v, v, v, np.inf, 1e-9, np.ones(1, dtype=f), none_b,
+                none_b)
+    posterior_into(np.zeros((1, 3), dtype=f), one, mode, np.zeros((1, 1), dtype=np.int64),
+                   np.ones(1, dtype=b))
     plan_round(one, one, one, one, np.zeros((1, 1, 1), dtype=f), np.ones((1, 1, 1), dtype=b),
                one, True, 1e-9, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=b))

@@ -157,7 +157,7 @@ class CrisisModel(mesa.Model):
             accepted &= ok
         self.trace(rows, "proposal", proposer=who, packages=packages, verdicts=verdicts)
         # Everyone sees who rejected: proposers update their beliefs.
-        observers = [a for a in self.agents if getattr(a, "belief_grid", None)]
+        observers = [a for a in self.agents if getattr(a, "belief_particles", None)]
         for j, (ok, vetoed, _) in verdicts.items():
             for obs in observers:
                 obs.observe_rejection(rows[~ok], j, packages[~ok], vetoed[~ok], t)

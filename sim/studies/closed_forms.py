@@ -26,6 +26,7 @@ from scipy.special import expit
 
 __all__ = [
     "alternating_offers_share",
+    "difference_cdf",
     "commitment",
     "logit_ultimatum",
     "risk_return_grid",
@@ -56,14 +57,40 @@ def risk_return_uniform(p: float, c_a: float, low: float, high: float) -> dict[s
     return {"x_star": 1 - p - y, "p_war": min(max(p_war, 0.0), 1.0), "y_star": y}
 
 
+def difference_cdf(war_cost, resolve, nodes: int = 20_000) -> Callable:
+    """P(c - r < y) for independent war cost c and resolve r, as a function of y.
+
+    With r certain this is F_c(y + r). Otherwise the expectation E_r[F_c(y + r)] over
+    ``nodes`` equal-mass quantiles of r (midpoints): the integrand is monotone in the
+    node's quantile, so the error is below 1 / ``nodes``.
+    """
+    lo, hi = resolve.support()
+    if lo == hi:
+        return lambda y: war_cost.cdf(np.asarray(y, dtype=float) + lo)
+    r = np.asarray(resolve.ppf((np.arange(nodes) + 0.5) / nodes), dtype=float)
+    c_u = np.linspace(0.0, 1.0, 100_001)
+    c_x = np.asarray(war_cost.ppf(np.clip(c_u, 1e-12, 1 - 1e-12)), dtype=float)
+
+    def cdf(y):
+        y = np.asarray(y, dtype=float)
+        values, where = np.unique(y, return_inverse=True)
+        out = np.empty(len(values))
+        for part in np.array_split(np.arange(len(values)), max(1, len(values) // 256)):
+            out[part] = np.interp(values[part, None] + r[None, :], c_x, c_u).mean(axis=1)
+        return out[where].reshape(y.shape)
+
+    return cdf
+
+
 def risk_return_grid(u_a: np.ndarray, u_b: np.ndarray, war_a: np.ndarray,
                      war_b_public: np.ndarray, cdf_c_b: Callable,
                      tie: float = 1e-12) -> tuple[np.ndarray, np.ndarray]:
     """The screening offer on a grid of packages, for any prior on B's war cost.
 
     For each trial i (rows) and package x (columns): B accepts iff
-    ``u_b[x] >= war_b_public[i] - c_B``, so P(accept) = 1 - F(war_b_public - u_b[x])
-    with F the cumulative distribution of c_B; A's expected utility is
+    ``u_b[x] >= war_b_public[i] - c_B + r_B``, so P(accept) = 1 - F(war_b_public - u_b[x])
+    with F the cumulative distribution of c_B - r_B (:func:`difference_cdf`); A's
+    expected utility is
     ``P(accept) u_a[x] + (1 - P(accept)) war_a[i]``.
 
     Returns

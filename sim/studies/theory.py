@@ -123,8 +123,7 @@ def v1_setup(cs: CompiledScenario) -> dict:
     if len(cs.stocks):
         raise TheoryError("V1 has no stocks")
     prior = cs.actors.beliefs[(a, b)]
-    return {"a": a, "b": b, "prior_cost": prior["war_cost"],
-            "resolve_b": _fixed(prior["resolve"], "the responder's resolve")}
+    return {"a": a, "b": b, "prior_cost": prior["war_cost"], "prior_resolve": prior["resolve"]}
 
 
 def v1_closed_form(cs: CompiledScenario) -> dict[str, float]:
@@ -133,7 +132,10 @@ def v1_closed_form(cs: CompiledScenario) -> dict[str, float]:
     cap = [_fixed(cs.actors.types["capability"][i], "capability") for i in (s["a"], s["b"])]
     p = cap[0] / sum(cap)
     c_a = _fixed(cs.actors.types["war_cost"][s["a"]], "the proposer's war cost")
+    _fixed(s["prior_resolve"], "the responder's resolve (the sheet's x* assumes it known)")
     low, high = s["prior_cost"].support()
+    if type(s["prior_cost"]).__name__ not in ("Uniform", "Fixed"):
+        raise TheoryError("the sheet's continuous x* assumes a uniform prior on B's war cost")
     out = cf.risk_return_uniform(p, c_a, low, high)
     return {"p": p, "c_a": c_a, "low": low, "high": high, **out}
 
@@ -145,9 +147,10 @@ def v1_grid_solution(cs: CompiledScenario, trials: pd.DataFrame):
     w_pub = war_value_public(cs, _types(cs, trials, "capability"))
     war_a = w_pub[:, a] - trials[f"{cs.actors.ids[a]}_war_cost"].to_numpy()
     u = cs.actors.utility
-    # B rejects (war) when its war cost falls short of the threshold by more than a tie.
-    return cf.risk_return_grid(u[a], u[b], war_a, w_pub[:, b] + s["resolve_b"],
-                               lambda y: s["prior_cost"].cdf(y - TIE), tie=1e-9)
+    # B rejects (war) when c_B - r_B falls short of the threshold by more than a tie.
+    cdf = cf.difference_cdf(s["prior_cost"], s["prior_resolve"])
+    return cf.risk_return_grid(u[a], u[b], war_a, w_pub[:, b], lambda y: cdf(y - TIE),
+                               tie=1e-9)
 
 
 def check_v1(cs: CompiledScenario, trials: int, seed: int,
@@ -159,7 +162,11 @@ def check_v1(cs: CompiledScenario, trials: int, seed: int,
     rows = np.arange(len(t))
     ref = "Fearon 1995"
     low, high = s["prior_cost"].support()
-    prior = f"c_B known = {low:.2f}" if low == high else f"c_B in [{low:.2f}, {high:.2f}]"
+    kind = type(s["prior_cost"]).__name__.lower()
+    prior = f"c_B known = {low:.2f}" if low == high else f"c_B {kind} on [{low:.2f}, {high:.2f}]"
+    r_lo, r_hi = s["prior_resolve"].support()
+    if r_lo != r_hi:
+        prior += f" + resolve on [{r_lo:.2f}, {r_hi:.2f}]"
     params = f"{prior}, c_A {_describe(cs.actors.types['war_cost'][s['a']])}"
     war = int((t.ended_by == "war").sum())
     offers = t[f"last_offer_{cs.packages.issue_ids[0]}"].astype(float)
