@@ -72,7 +72,7 @@ def test_prior_of_a_sum_is_within_its_stated_bound():
     prior = bel.make_prior(c, r, np.array([q]))
     for k in (205, 1024, 2048, 3072, 3890):
         z = prior.knots[0, k]
-        exact = integrate.quad(lambda x: r.cdf(z + q * x) * _pdf(c, x), 0.0, 0.5,
+        exact = integrate.quad(lambda x, z=z: r.cdf(z + q * x) * _pdf(c, x), 0.0, 0.5,
                                limit=200)[0]
         assert abs(exact - k / bel.TABLE) < 1 / 1024, (k, exact)
 

@@ -379,3 +379,97 @@ def test_war_chosen_by_a_move_is_recorded_with_its_actor():
     assert m.state.ended_by[0] == Ending.WAR
     assert (m.state.war_cause[0], m.state.war_by[0]) == (0, 0)  # CHOSEN, by A
     assert compiled(data).actors.ids[m.state.war_by[0]] == "a"
+
+
+# --- parts that make force a decision and a commitment ----------------------------------------
+
+
+def _standoff(**changes) -> dict:
+    """A and B bargain with no breakdown risk below war and B rejecting everything
+    (resolve 1); a four-rung ladder talks / signals / strikes / war; horizon 4."""
+    data = duel(actors__b__resolve=1.0, protocol__horizon=4,
+                ladder={"rungs": [{"name": "talks"}, {"name": "signals"}, {"name": "strikes"},
+                                  {"name": "war", "breakdown_risk": 1.0}],
+                        "start": 0, "war_rung": 3, "strike_rung": 2})
+    for dotted, value in changes.items():
+        put(data, dotted.replace("__", "."), value)
+    return data
+
+
+def test_a_move_can_slow_a_stocks_growth():
+    """B's missiles grow 10 a round from 100. A's blockade in round 1 (rung 1) halves the
+    growth and takes 20 off: 110 in round 1, 90 after the blockade, then +5 a round:
+    95, 100, 105."""
+    data = _standoff(stocks={"missiles": {"owner": "b", "initial": 100, "growth": 10}},
+                     actors__a__moves=[{"rung": 1, "name": "blockade", "effects": [
+                         {"stock": "missiles", "add": -20, "growth_multiply": 0.5}]}])
+    m = played(data, script={"a": {"moves": {1: 1}}}, trace=True)
+    levels = [e["stocks"][0] for e in events(m, "round")]
+    assert levels == [110, 95, 100, 105]
+    assert m.state.stocks[0, 0] == 105 and m.state.growth[0, 0] == 5
+
+
+def test_an_uncertain_breakdown_risk_is_drawn_per_trial():
+    """Breakdown risk uniform on [0.2, 0.4] at the talks rung: each trial slides into
+    war when its breakdown number falls below its own drawn risk, so P(war) in one
+    rejected round is the mean, 0.3; the actors reason with the mean too."""
+    n = 20_000
+    data = duel(ladder__rungs__0__breakdown_risk={"dist": "uniform", "low": 0.2, "high": 0.4})
+    m = played(data, n=n, script={"b": {"responses": {1: False}}})
+    war = m.state.ended_by == Ending.WAR
+    assert within(int(war.sum()), n, 0.3)
+    assert m.cs.ladder.breakdown[0] == pytest.approx(0.3)
+    risk = m.draws.breakdown[:, 0]
+    assert 0.2 <= risk.min() and risk.max() <= 0.4 and risk.std() > 0.05
+
+
+@pytest.mark.parametrize(("credibility", "rung", "paid"), [(1.0, 2, 0.0), (0.0, 0, 0.07)])
+def test_a_deadline_threat_falls_due_without_a_deal(credibility, rung, paid):
+    """A threatens a strike (rung 2) unless there is a deal by round 2. B rejects: at
+    the end of round 2 a binding threat is carried out, a bluff costs A its audience
+    cost (0.07)."""
+    data = _standoff(actors__a__audience_cost=0.07,
+                     red_lines={"ultimatum": {"holder": "a", "kind": "deadline", "by_round": 2,
+                                              "response": 2, "credibility": credibility}})
+    m = played(data, trace=True)
+    (fired,) = events(m, "red_line")
+    assert fired["round"] == 2 and fired["enforced"] == bool(credibility)
+    assert m.state.peak[0] == rung
+    assert m.state.audience_paid[0, 0] == pytest.approx(paid)
+
+
+def test_a_retaliation_commitment_answers_each_strike_when_it_repeats():
+    """B vows to answer any strike by A (rung 2 or above) with its own (rung 2), every
+    time (repeat). A strikes in rounds 1 and 3 (scripted, stepping down in between):
+    B's line fires in rounds 1 and 3, in the same round as the strike (the rung drops to
+    1 in between, both stepping down)."""
+    data = _standoff(actors__a__moves=[{"rung": 2, "name": "strike"}],
+                     actors__b__moves=[{"rung": 2, "name": "retaliation"}],
+                     red_lines={"vow": {"holder": "b", "kind": "struck", "rung_at_least": 2,
+                                        "response": 2, "repeat": True}})
+    script = {"a": {"moves": {1: 2, 2: 1, 3: 2, 4: 1}}, "b": {"moves": {1: 0, 2: 1, 3: 1, 4: 1}}}
+    m = played(data, trace=True, script=script)
+    assert [e["round"] for e in events(m, "red_line")] == [1, 3]
+    assert m.state.fired[0, 0] == 2 and m.state.enforced[0, 0]
+
+
+def test_a_coalition_move_needs_every_partner():
+    """A proposes a joint strike with its ally C (rung 2): C joins when joining is worth
+    at least its own choice to it. With a cost of 0 for C, C joins and both stand at
+    rung 2; with a cost of 0.9 C declines and A, re-choosing without the joint move,
+    holds."""
+    def coalition(c_cost):
+        return _standoff(
+            actors__c={"name": "C", "side": "a",
+                       "preferences": {"share": {"ideal": 0.0, "salience": 1}},
+                       "moves": [{"rung": 2, "name": "joint strike", "cost": c_cost,
+                                  "joint_with": ["a"]}]},
+            actors__a__moves=[{"rung": 2, "name": "joint strike", "joint_with": ["c"]}],
+        )
+
+    joins = played(coalition(0.0), trace=True, script={"a": {"moves": {1: 2}}})
+    (moves, *_) = events(joins, "moves")
+    assert moves["joint"] == {0: (0, (2,), True, True)} and moves["chosen"] == {0: 2, 2: 2}
+    declines = played(coalition(0.9), trace=True, script={"a": {"moves": {1: 2}}})
+    (moves, *_) = events(declines, "moves")
+    assert moves["joint"][0][3] is False and moves["new"] == 0

@@ -6,6 +6,9 @@ on the trial's row, so the story is exactly the trial the run counted.
 
 from __future__ import annotations
 
+import numpy as np
+
+from sim.engine.codes import MoveOption
 from sim.engine.compile import CompiledScenario, compile_scenario
 from sim.engine.compiled import TYPES
 from sim.engine.model import CrisisModel
@@ -92,11 +95,13 @@ class _Teller:
             who = self.name(rl.holder)
             what = f"{who}'s red line '{rl.id}'" + (f" ({rl.description})" if rl.description
                                                      else "")
+            crossed = {"deadline": f"falls due with no deal by round {rl.by_round}",
+                       "struck": "is triggered: it has been struck"}.get(rl.kind, "is crossed")
             if e["enforced"]:
                 resp = f": {who} moves to {self.rung(rl.response)}" if rl.response >= 0 else ""
-                return [f"  {what} is crossed and enforced{resp}."]
+                return [f"  {what} {crossed} and enforced{resp}."]
             cost = " and pays its audience cost" if rl.public else ""
-            return [f"  {what} is crossed but not enforced: {who} backs down{cost}."]
+            return [f"  {what} {crossed} but not enforced: {who} backs down{cost}."]
         if kind == "proposal":
             proposer = self.name(e["proposer"])
             lines = [f"  {proposer[:1].upper()}{proposer[1:]} proposes: "
@@ -142,17 +147,35 @@ class _Teller:
                 "(the value of continuing, its war option and its resolve).")
 
     def moves(self, e: dict) -> list[str]:
+        """Each actor's ladder choice; for a use of force, what it was worth against
+        holding, and coalition moves proposed, joined or declined."""
         before = e["rung"]
-        parts = []
+        parts, reasons = [], []
+        strike = self.cs.ladder.strike_rung
         for i, r in e["chosen"].items():
-            spec = next((s for s in self.cs.actors.moves[i] if s.rung == r and r > before), None)
-            if spec is not None:
+            option = e["options"][i]
+            if option >= MoveOption.MOVE:
+                spec = self.cs.actors.moves[i][option - MoveOption.MOVE]
                 parts.append(f"{self.name(i)} escalates to {self.rung(r)}: {spec.name}")
+                values = e["values"][i]
+                if r >= strike and values[MoveOption.STAY] > -np.inf:
+                    reasons.append(
+                        f"  {self.name(i)} chooses force: {spec.name} is worth "
+                        f"{values[option]:.3f} to it against {values[MoveOption.STAY]:.3f} "
+                        "for holding (its war value, the risk it runs, the pressure it puts "
+                        "on the other side and its effects, less its cost).")
             elif r < before:
                 parts.append(f"{self.name(i)} steps down")
             else:
                 parts.append(f"{self.name(i)} holds")
         lines = ["  Moves: " + "; ".join(parts) + "." if parts else "  No one moves."]
+        for i, (k, partners, _, agreed) in e.get("joint", {}).items():
+            spec = self.cs.actors.moves[i][k]
+            names = " and ".join(self.name(p) for p in partners)
+            lines.append(f"  {self.name(i)} proposes a joint move ({spec.name}) with {names}: "
+                         + ("they join." if agreed else "declined, so it acts on its own "
+                            "choice instead."))
+        lines += reasons
         if e["new"] != before:
             lines.append(f"  The crisis is now at {self.rung(e['new'])}.")
         return lines

@@ -273,17 +273,35 @@ class ActorAgent(_Proposer):
         eu = np.where(war, w_own, eu) - costs
         return rungs, available, np.where(available, eu, -np.inf)
 
-    def choose_move(self, rows: np.ndarray, t: int):
+    def choose_move(self, rows: np.ndarray, t: int, values=None):
         """Pick a rung by logit over :meth:`move_values` (or as scripted).
         Returns (option, rung) per row."""
         m = self.model
-        rungs, available, eu = self.move_values(rows, t)
+        rungs, available, eu = values if values is not None else self.move_values(rows, t)
         forced = m.script.moves.get((self.index, t))
         if forced is not None:
             return self.scripted_move(rungs, available, forced, t)
         u = self.noise(Purpose.MOVE, t, self.index, rows=rows)
         option = logit_choice(eu, self.rationality, u)
         return option, rungs[np.arange(len(rows)), option]
+
+    def choose_again(self, rows: np.ndarray, t: int, values, where: np.ndarray, chosen):
+        """Choose again, without coalition moves, in the rows ``where`` a partner declined
+        (the same rule and the same random number as the first choice)."""
+        rungs, _, eu = values
+        solo = np.array([not s.joint_with for s in self.move_specs])
+        allowed = np.concatenate([[True] * MoveOption.MOVE, solo])
+        eu = np.where(allowed[None, :], eu, -np.inf)
+        u = self.noise(Purpose.MOVE, t, self.index, rows=rows)
+        option = np.where(where, logit_choice(eu, self.rationality, u), chosen[0])
+        return option, rungs[np.arange(len(rows)), option]
+
+    def joint_option(self, rung: int, initiator: int) -> int | None:
+        """The option by which this actor joins ``initiator``'s coalition move."""
+        for k, spec in enumerate(self.move_specs):
+            if spec.rung == rung and initiator in spec.joint_with:
+                return MoveOption.MOVE + k
+        return None
 
     def scripted_move(self, rungs, available, rung: int, t: int):
         """The option that reaches the scripted rung (stay, step down or a move)."""

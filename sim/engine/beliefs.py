@@ -45,8 +45,6 @@ from sim.engine.payoffs import TIE
 
 __all__ = [
     "BINS",
-    "tighten",
-    "truncation",
     "PARTICLES",
     "TABLE",
     "Particles",
@@ -55,6 +53,8 @@ __all__ = [
     "cdf_table",
     "make_particles",
     "make_prior",
+    "tighten",
+    "truncation",
     "update_on_rejection",
 ]
 
@@ -158,7 +158,7 @@ def tighten(prior: Prior, bound: np.ndarray, rung: np.ndarray,
     would leave no type) is ignored, as :func:`update_on_rejection` does."""
     q = prior.breakdown[rung]
     if prior.uncertain == "war_cost":  # r0 - q c > thr  <=>  c < (r0 - thr) / q
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             new = np.where(q > 0, (prior.resolve - threshold - TIE) / q, np.inf)
         new = np.minimum(bound, new)
         with np.errstate(invalid="ignore"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.codes import MEDIATOR, Ending
+from sim.engine.codes import MEDIATOR, Ending, WarCause
 from sim.engine.compiled import (
     PRIVATE_TYPES,
     TYPES,
@@ -159,13 +159,16 @@ def _beliefs(s: Scenario, types: dict) -> dict[tuple[int, int], dict]:
 
 def _moves(s: Scenario) -> tuple[tuple[MoveSpec, ...], ...]:
     sidx = {k: i for i, k in enumerate(s.stocks)}
+    ids = list(s.actors)
     return tuple(
         tuple(
             MoveSpec(
                 name=m.name or s.ladder.rungs[m.rung].name,
                 rung=m.rung,
                 cost=as_distribution(m.cost),
-                effects=tuple(Effect(sidx[e.stock], e.add, e.multiply) for e in m.effects),
+                effects=tuple(Effect(sidx[e.stock], e.add, e.multiply, e.growth_add,
+                                     e.growth_multiply) for e in m.effects),
+                joint_with=tuple(ids.index(p) for p in m.joint_with),
             )
             for m in a.moves
         )
@@ -177,7 +180,8 @@ def _ladder(s: Scenario) -> LadderSpec:
     lad = s.ladder
     return LadderSpec(
         rung_names=tuple(r.name for r in lad.rungs),
-        breakdown=np.array([r.breakdown_risk for r in lad.rungs]),
+        breakdown=np.array([as_distribution(r.breakdown_risk).mean() for r in lad.rungs]),
+        breakdown_drawn=tuple(as_distribution(r.breakdown_risk) for r in lad.rungs),
         start=lad.start,
         war_rung=lad.war_rung,
         strike_rung=lad.strike_rung if lad.strike_rung is not None else lad.war_rung,
@@ -207,6 +211,15 @@ def _stocks(s: Scenario) -> StockSpecs:
 def _red_lines(s: Scenario, masks: dict) -> tuple[RedLineSpec, ...]:
     aidx = {a: i for i, a in enumerate(s.actors)}
     sidx = {k: i for i, k in enumerate(s.stocks)}
+
+    def triggers(rl) -> tuple[int, ...]:
+        """A struck line's triggering actors: those named, or everyone on another side."""
+        if rl.by is not None:
+            return tuple(aidx[a] for a in rl.by)
+        side = s.actors[rl.holder].side
+        return tuple(i for i, a in enumerate(s.actors.values())
+                     if a.side is not None and a.side != side)
+
     return tuple(
         RedLineSpec(
             id=rid,
@@ -219,6 +232,10 @@ def _red_lines(s: Scenario, masks: dict) -> tuple[RedLineSpec, ...]:
             at_least=rl.at_least if rl.at_least is not None else np.inf,
             response=rl.response if rl.response is not None else -1,
             description=rl.description,
+            by_round=rl.by_round or 0,
+            by=triggers(rl) if rl.kind == "struck" else (),
+            rung_at_least=rl.rung_at_least if rl.rung_at_least is not None else -1,
+            repeat=rl.repeat,
         )
         for rid, rl in s.red_lines.items()
     )
@@ -259,6 +276,9 @@ def _outcomes(s: Scenario, grid: np.ndarray, endings: tuple[str, ...]) -> tuple[
             ended_by=None if o.when.ended_by is None else endings.index(o.when.ended_by),
             mask=None if o.when.package is None else package_mask(o.when.package, s.issues, grid),
             peak_rung_at_least=o.when.peak_rung_at_least,
+            force_used=o.when.force_used,
+            war_causes=None if o.when.war_cause is None else tuple(
+                WarCause[c.upper()].value for c in o.when.war_cause),
         )
         for oid, o in s.outcomes.items()
     )

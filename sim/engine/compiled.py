@@ -43,11 +43,14 @@ TYPES = PRIVATE_TYPES + PUBLIC_TYPES
 
 
 class Effect(NamedTuple):
-    """What a move does to one stock: ``stock * multiply + add`` (then clipped)."""
+    """What a move does to one stock: its level becomes ``level * multiply + add`` (then
+    clipped), its growth per round ``growth * growth_multiply + growth_add``."""
 
     stock: int
     add: float
     multiply: float
+    growth_add: float = 0.0
+    growth_multiply: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class MoveSpec:
     rung: int
     cost: Any  # a distribution
     effects: tuple[Effect, ...]
+    joint_with: tuple[int, ...] = ()  # allies who must agree (a coalition move)
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,8 @@ class LadderSpec:
     """Ordered rungs with the risk that a rejected round at each slides into war."""
 
     rung_names: tuple[str, ...]
-    breakdown: np.ndarray  # (R,)
+    breakdown: np.ndarray  # (R,) the risk the actors reason with (the mean if drawn)
+    breakdown_drawn: tuple[Any, ...]  # (R,) distributions of the risk, drawn per trial
     start: int
     war_rung: int
     strike_rung: int
@@ -151,7 +156,7 @@ class RedLineSpec:
 
     id: str
     holder: int
-    kind: str  # "package", "deal" or "stock"
+    kind: str  # "package", "deal", "stock", "deadline" or "struck"
     public: bool
     credibility: Any  # a distribution
     mask: np.ndarray | None  # (P,) packages meeting the condition
@@ -159,6 +164,10 @@ class RedLineSpec:
     at_least: float  # stock lines: the threshold, else inf
     response: int  # the rung the holder moves to, or -1
     description: str
+    by_round: int = 0  # deadline lines: the last round for a deal
+    by: tuple[int, ...] = ()  # struck lines: the actors whose moves trigger it
+    rung_at_least: int = -1  # struck lines: the rung a triggering move reaches
+    repeat: bool = False  # re-arms after firing
 
 
 @dataclass(frozen=True)
@@ -211,6 +220,8 @@ class OutcomeSpec:
     ended_by: int | None  # code of an ending (see CompiledScenario.endings)
     mask: np.ndarray | None  # (P,) deal packages that qualify
     peak_rung_at_least: int | None
+    force_used: bool | None = None  # the strike rung reached (or not)
+    war_causes: tuple[int, ...] | None = None  # codes.WarCause values that qualify
 
 
 @dataclass(frozen=True)

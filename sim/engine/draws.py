@@ -28,6 +28,7 @@ class TrialDraws:
     credibility: np.ndarray  # (n, L) each red line's drawn credibility
     binding: np.ndarray  # (n, L) whether each red line binds in the trial
     move_costs: tuple[np.ndarray, ...]  # per actor: (n, its moves)
+    breakdown: np.ndarray  # (n, R) each rung's breakdown risk in the trial
 
 
 def draw_trials(cs: CompiledScenario, streams: Streams) -> TrialDraws:
@@ -40,10 +41,11 @@ def draw_trials(cs: CompiledScenario, streams: Streams) -> TrialDraws:
     - each stock's initial level and growth per round;
     - each red line's credibility, and one uniform number per trial deciding whether
       it binds (it does if the number falls below the credibility);
-    - each move's cost.
+    - each move's cost;
+    - each rung's breakdown risk.
 
-    Capabilities are kept above zero, discounts and credibilities in [0, 1] and
-    initial stocks within their range.
+    Capabilities are kept above zero, discounts, credibilities and breakdown risks in
+    [0, 1] and initial stocks within their range.
     """
     n = streams.n
 
@@ -65,4 +67,6 @@ def draw_trials(cs: CompiledScenario, streams: Streams) -> TrialDraws:
         < credibility
     move_costs = tuple(stacked(column([mv.cost for mv in moves], Purpose.MOVE_COST, i))
                        for i, moves in enumerate(cs.actors.moves))
-    return TrialDraws(types, initial, growth, credibility, binding, move_costs)
+    breakdown = np.clip(stacked(column(cs.ladder.breakdown_drawn, Purpose.BREAKDOWN_RISK)),
+                        0.0, 1.0)
+    return TrialDraws(types, initial, growth, credibility, binding, move_costs, breakdown)

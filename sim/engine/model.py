@@ -107,6 +107,7 @@ class CrisisModel(mesa.Model):
             rejected = rejected[state.active[rejected]]
             if len(rejected):
                 self._ladder(rejected, t)
+        self._commitments(t)
         if t >= cs.protocol.horizon:
             self._horizon(t)
         if self.datacollector is not None:
@@ -114,14 +115,26 @@ class CrisisModel(mesa.Model):
         if not state.active.any():
             self.running = False
 
+    def _commitments(self, t: int) -> None:
+        """Deadlines fall due for trials still without a deal, then retaliation lines
+        answer this round's strikes (deadline strikes included)."""
+        state = self.state
+        rows = np.flatnonzero(state.active & (state.deal == NONE))
+        self.red_lines.check_deadlines(state, rows, t, self.trace)
+        rows = np.flatnonzero(state.active)
+        self.red_lines.check_struck(state, rows, self.trace)
+        state.peak[rows] = np.maximum(state.peak[rows], state.rung[rows])
+        self._check_war(rows, t)
+
     def _dynamics(self, t: int) -> None:
         """Stocks grow, incidents happen, stock red lines fire, terminal events end
         trials. A trial pushed to the war rung on the way is at war before any terminal
         event is checked."""
         cs, state = self.cs, self.state
         rows = np.flatnonzero(state.active)
+        state.moved[rows] = NONE
         if len(cs.stocks):
-            state.set_stocks(rows, np.clip(state.stocks[rows] + self.draws.stock_growth[rows],
+            state.set_stocks(rows, np.clip(state.stocks[rows] + state.growth[rows],
                                            cs.stocks.low, cs.stocks.high))
         self.trace(rows, "round", stocks=state.stocks)
         inc = cs.incidents
@@ -178,21 +191,22 @@ class CrisisModel(mesa.Model):
         state.peak = np.maximum(state.peak, state.rung)
 
     def _ladder(self, rows: np.ndarray, t: int) -> None:
-        """After a rejection every actor with moves picks a rung; then breakdown."""
+        """After a rejection every actor with moves picks a rung (coalition moves need
+        their partners); then the crisis may break down into war at the new rung."""
         cs, state = self.cs, self.state
-        new = np.full(len(rows), -1, dtype=np.int64)
-        chosen = {}
         movers = [a for a in self.agents_by_type[ActorAgent] if a.move_specs]
+        values = {a.index: a.move_values(rows, t) for a in movers}
+        chosen = {a.index: a.choose_move(rows, t, values[a.index]) for a in movers}
+        joint = self._coalitions(rows, movers, values, chosen, t)
+        # The crisis rung becomes the highest rung chosen (with no movers, it stays).
+        new = np.full(len(rows), -1, dtype=np.int64) if movers else state.rung[rows].copy()
         for a in movers:
-            option, rung = a.choose_move(rows, t)
-            chosen[a.index] = (option, rung)
-            new = np.maximum(new, rung)
-        if not movers:
-            new = state.rung[rows].copy()
-        for a in movers:  # effects of the moves actually made
             option, rung = chosen[a.index]
-            for k, spec in enumerate(a.move_specs):
-                made = rows[option == MoveOption.MOVE + k]
+            new = np.maximum(new, rung)
+            moved = option >= MoveOption.MOVE
+            state.act(rows[moved], a.index, rung[moved])
+            for k, spec in enumerate(a.move_specs):  # effects of the moves actually made
+                made = rows[(option == MoveOption.MOVE + k) & ~joint["joined"][a.index]]
                 if len(made) and spec.effects:
                     state.apply_effects(cs, made, spec.effects)
         up = new > state.rung[rows]
@@ -202,17 +216,60 @@ class CrisisModel(mesa.Model):
             top = np.where((top == NONE) & (rung == new), a.index, top)
         for a in movers:
             state.first_escalation(rows[up & (top == a.index)], a.index)
-        self.trace(rows, "moves", chosen=chosen, new=new)
+        self.trace(rows, "moves", chosen=chosen, new=new, joint=joint["asked"],
+                   values={i: values[i][2] for i in values})
         state.rung[rows] = np.maximum(new, 0)
         war_rung = cs.ladder.war_rung
         state.note_war(rows, war_rung, WarCause.CHOSEN, top)
         u = self.uniforms(Purpose.BREAKDOWN, t, rows=rows)
-        slid = rows[(u < cs.ladder.breakdown[state.rung[rows]]) & (state.rung[rows] < war_rung)]
+        risk = self.draws.breakdown[rows, state.rung[rows]]
+        slid = rows[(u < risk) & (state.rung[rows] < war_rung)]
         state.rung[slid] = war_rung
         state.note_war(slid, war_rung, WarCause.BREAKDOWN)
         self.trace(slid, "breakdown")
         state.peak[rows] = np.maximum(state.peak[rows], state.rung[rows])
         self._check_war(rows, t)
+
+    def _coalitions(self, rows, movers, values, chosen, t) -> dict:
+        """Settle coalition moves: where an actor chose a joint move, each partner joins
+        if joining is worth at least its own choice to it; if any partner declines, the
+        initiator chooses again among its other options. Partners who join take the
+        joint rung; the move's effects are the initiator's, applied once."""
+        by_index = {a.index: a for a in movers}
+        joined = {a.index: np.zeros(len(rows), dtype=bool) for a in movers}
+        asked = {}
+        here = np.arange(len(rows))
+        for a in movers:
+            option, _ = chosen[a.index]
+            for k, spec in enumerate(a.move_specs):
+                if not spec.joint_with:
+                    continue
+                ask = (option == MoveOption.MOVE + k) & ~joined[a.index]
+                if not ask.any():
+                    continue
+                agree = ask.copy()
+                matches = {}
+                for p in spec.joint_with:
+                    partner = by_index.get(p)
+                    m = None if partner is None else partner.joint_option(spec.rung, a.index)
+                    if m is None:
+                        agree[:] = False
+                        continue
+                    _, available, eu = values[p]
+                    mine, _ = chosen[p]
+                    agree &= available[:, m] & (eu[:, m] >= eu[here, mine] - 1e-12)
+                    matches[p] = m
+                for p, m in matches.items():
+                    option_p, rung_p = chosen[p]
+                    chosen[p] = (np.where(agree, m, option_p),
+                                 np.where(agree, spec.rung, rung_p))
+                    joined[p] |= agree
+                refused = ask & ~agree
+                if refused.any():
+                    chosen[a.index] = a.choose_again(rows, t, values[a.index], refused,
+                                                     chosen[a.index])
+                asked[a.index] = (k, spec.joint_with, ask, agree)
+        return {"joined": joined, "asked": asked}
 
     def _horizon(self, t: int) -> None:
         """The last round: a deadline enforced by war, the agreement in force (if

@@ -96,6 +96,6 @@ def apply_effects(cs: CompiledScenario, stocks: np.ndarray,
                   effects: tuple[Effect, ...]) -> np.ndarray:
     """A copy of some rows' stocks (n, S) after move effects, clipped to each stock's range."""
     stocks = stocks.copy()
-    for s, add, mult in effects:
-        stocks[:, s] = stocks[:, s] * mult + add
+    for e in effects:
+        stocks[:, e.stock] = stocks[:, e.stock] * e.multiply + e.add
     return np.clip(stocks, cs.stocks.low, cs.stocks.high)

@@ -12,9 +12,15 @@ This module is the one place red lines act:
 - ``deal`` lines: when a deal meeting the condition is concluded, a binding line
   forces the holder's response and voids the deal (:meth:`RedLines.conclude`);
 - ``stock`` lines: when a stock reaches the threshold, a binding line forces the
-  holder's response (:meth:`RedLines.check_stocks`).
+  holder's response (:meth:`RedLines.check_stocks`);
+- ``deadline`` lines (compellent threats): with no deal by the end of a given round,
+  a binding line forces the holder's response (:meth:`RedLines.check_deadlines`);
+- ``struck`` lines (retaliation commitments): when another actor's own action reaches
+  a rung, a binding line forces the holder's response in the same round
+  (:meth:`RedLines.check_struck`).
 
-A public line that is crossed and not enforced costs its holder its audience cost.
+A public line that is crossed and not enforced costs its holder its audience cost. A
+line fires once, or, if it repeats, again each time it re-arms.
 
 References
 ----------
@@ -137,12 +143,38 @@ class RedLines:
                 self.package[h].add(self.binding[:, k], rl.mask, cost, rl.credibility.mean())
 
     def check_stocks(self, state: CrisisState, rows: np.ndarray, trace) -> None:
-        """Stock lines whose stock has reached the threshold are crossed (once)."""
+        """Stock lines whose stock has reached the threshold fire; a repeating line
+        re-arms once its stock is back below the threshold."""
         for k, rl in enumerate(self.cs.red_lines):
             if rl.kind != "stock":
                 continue
-            hit = rows[(state.stocks[rows, rl.stock] >= rl.at_least) & ~state.crossed[rows, k]]
-            self.cross(state, hit, k, trace)
+            above = state.stocks[rows, rl.stock] >= rl.at_least
+            if rl.repeat:
+                state.armed[rows[~above], k] = True
+            self.cross(state, rows[above & state.armed[rows, k]], k, trace)
+
+    def check_deadlines(self, state: CrisisState, rows: np.ndarray, t: int, trace) -> None:
+        """Deadline lines fall due for the trials still without a deal at the end of
+        round ``by_round`` (and every ``by_round`` rounds after, if they repeat)."""
+        for k, rl in enumerate(self.cs.red_lines):
+            if rl.kind != "deadline":
+                continue
+            due = t == rl.by_round or (rl.repeat and t % rl.by_round == 0)
+            if due:
+                state.armed[rows, k] = True
+                self.cross(state, rows, k, trace)
+
+    def check_struck(self, state: CrisisState, rows: np.ndarray, trace) -> None:
+        """Retaliation lines fire where a triggering actor's own action reached
+        ``rung_at_least`` this round (ladder moves and red-line responses alike); a
+        repeating line re-arms for the next round."""
+        for k, rl in enumerate(self.cs.red_lines):
+            if rl.kind != "struck":
+                continue
+            hit = (state.moved[rows][:, list(rl.by)] >= rl.rung_at_least).any(axis=1)
+            self.cross(state, rows[hit & state.armed[rows, k]], k, trace)
+            if rl.repeat:
+                state.armed[rows, k] = True
 
     def conclude(self, state: CrisisState, rows: np.ndarray, packages: np.ndarray,
                  trace) -> np.ndarray:
@@ -159,25 +191,30 @@ class RedLines:
                         state.audience_paid[gave_way, rl.holder] += self.audience_cost[
                             gave_way, rl.holder]
             elif rl.kind == "deal":
-                hit = rl.mask[packages] & ~state.crossed[rows, k]
+                hit = rl.mask[packages] & state.armed[rows, k]
                 self.cross(state, rows[hit], k, trace)
                 voided |= hit & self.binding[rows, k]
+                if rl.repeat:  # the next deal meeting the condition is answered too
+                    state.armed[rows[hit], k] = True
         return voided
 
     def cross(self, state: CrisisState, rows: np.ndarray, k: int, trace) -> None:
         """Red line k is crossed in ``rows``: where it binds, its holder moves to its
         response rung (with that move's effects); where it does not, a public line
-        costs the holder its audience cost."""
+        costs the holder its audience cost. It is disarmed until it re-arms."""
         if len(rows) == 0:
             return
         cs = self.cs
         rl = cs.red_lines[k]
         state.crossed[rows, k] = True
+        state.armed[rows, k] = False
+        state.fired[rows, k] += 1
         binds = self.binding[rows, k]
         enforce = rows[binds]
         state.enforced[enforce, k] = True
         if len(enforce) and rl.response >= 0:
             state.rung[enforce] = np.maximum(state.rung[enforce], rl.response)
+            state.act(enforce, rl.holder, rl.response)
             state.note_war(enforce, cs.ladder.war_rung, WarCause.RED_LINE, rl.holder)
             for spec in cs.actors.moves[rl.holder]:
                 if spec.rung == rl.response and spec.effects:

@@ -34,8 +34,12 @@ class CrisisState:
     in_force: np.ndarray  # renegotiated agreements: agreed this round
     last_offer: np.ndarray  # the last package proposed, or NONE
     stocks: np.ndarray  # (n, S)
-    crossed: np.ndarray  # (n, L) red lines crossed
-    enforced: np.ndarray  # (n, L) red lines enforced
+    growth: np.ndarray  # (n, S) each stock's growth per round (moves may change it)
+    crossed: np.ndarray  # (n, L) red lines ever crossed
+    enforced: np.ndarray  # (n, L) red lines ever enforced
+    armed: np.ndarray  # (n, L) red lines that can fire now
+    fired: np.ndarray  # (n, L) times each red line fired (enforced or not)
+    moved: np.ndarray  # (n, A) the highest rung each actor's own action reached this round
     audience_paid: np.ndarray  # (n, A) audience costs paid
     war_cause: np.ndarray  # codes.WarCause, or NONE
     war_by: np.ndarray  # the actor who chose war or whose red line led to it, or NONE
@@ -60,8 +64,12 @@ class CrisisState:
             in_force=np.zeros(n, dtype=bool),
             last_offer=np.full(n, NONE, dtype=np.int64),
             stocks=draws.stock_initial.copy(),
+            growth=draws.stock_growth.copy(),
             crossed=np.zeros((n, L), dtype=bool),
             enforced=np.zeros((n, L), dtype=bool),
+            armed=np.ones((n, L), dtype=bool),
+            fired=np.zeros((n, L), dtype=np.int64),
+            moved=np.full((n, A), NONE, dtype=np.int64),
             audience_paid=np.zeros((n, A)),
             war_cause=np.full(n, NONE, dtype=np.int64),
             war_by=np.full(n, NONE, dtype=np.int64),
@@ -74,8 +82,15 @@ class CrisisState:
 
     def apply_effects(self, cs: CompiledScenario, rows: np.ndarray,
                       effects: tuple[Effect, ...]) -> None:
-        """Move effects on some rows' stocks."""
+        """Move effects on some rows' stocks: their levels and their growth."""
         self.set_stocks(rows, apply_effects(cs, self.stocks[rows], effects))
+        for e in effects:
+            self.growth[rows, e.stock] = self.growth[rows, e.stock] * e.growth_multiply \
+                + e.growth_add
+
+    def act(self, rows: np.ndarray, actor: int, rung: np.ndarray | int) -> None:
+        """Record that ``actor``'s own action took ``rows`` to ``rung`` this round."""
+        self.moved[rows, actor] = np.maximum(self.moved[rows, actor], rung)
 
     def first_escalation(self, rows: np.ndarray, actor: int) -> None:
         """Record ``actor`` as the first escalator where nobody escalated before."""

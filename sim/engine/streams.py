@@ -39,6 +39,7 @@ class Purpose(IntEnum):
     CREDIBILITY = 3  # keys: red line
     BINDING = 4  # keys: red line
     MOVE_COST = 5  # keys: actor, move
+    BREAKDOWN_RISK = 6  # keys: rung
     INCIDENT = 10  # keys: round
     PROPOSAL = 11  # keys: round
     RESPONSE = 12  # keys: round, actor

@@ -58,6 +58,12 @@ class Trace:
                 }
             elif key == "chosen":
                 event[key] = {i: int(rg[h]) for i, (_, rg) in val.items()}
+                event["options"] = {i: int(op[h]) for i, (op, _) in val.items()}
+            elif key == "values":
+                event[key] = {i: eu[h].tolist() for i, eu in val.items()}
+            elif key == "joint":
+                event[key] = {i: (k, tuple(partners), bool(ask[h]), bool(agree[h]))
+                              for i, (k, partners, ask, agree) in val.items() if ask[h]}
             elif isinstance(val, np.ndarray) and val.ndim == 2:
                 event[key] = val[r].tolist()
             elif isinstance(val, np.ndarray):

@@ -99,6 +99,8 @@ def trial_table(model: CrisisModel, first_trial: int = 0) -> pd.DataFrame:
     for k, rl in enumerate(cs.red_lines):
         cols[f"crossed_{rl.id}"] = state.crossed[:, k]
         cols[f"enforced_{rl.id}"] = state.enforced[:, k]
+        if rl.repeat:
+            cols[f"fired_{rl.id}"] = state.fired[:, k]
     for i, aid in enumerate(actors.ids):
         cols[f"audience_cost_paid_{aid}"] = state.audience_paid[:, i]
     for t in TYPES:
@@ -108,6 +110,9 @@ def trial_table(model: CrisisModel, first_trial: int = 0) -> pd.DataFrame:
         cols[f"{sid}_initial"] = draws.stock_initial[:, s]
         cols[f"{sid}_growth"] = draws.stock_growth[:, s]
         cols[f"{sid}_final"] = state.stocks[:, s]
+    for r, dist in enumerate(cs.ladder.breakdown_drawn):
+        if dist.support()[0] != dist.support()[1]:
+            cols[f"breakdown_risk_{r}"] = draws.breakdown[:, r]
     for k, rl in enumerate(cs.red_lines):
         cols[f"{rl.id}_credibility"] = draws.credibility[:, k]
         cols[f"{rl.id}_binding"] = draws.binding[:, k]

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.scenario.distributions import Number
+from sim.scenario.distributions import Distribution, Number
 
 __all__ = [
     "Actor",
@@ -167,11 +167,16 @@ class Preference(_Model):
 
 
 class Effect(_Model):
-    """What a ladder move does to a stock: add to it or scale it (a strike's damage)."""
+    """What a ladder move does to a stock: add to its level or scale it (a strike's
+    damage), and add to or scale its growth per round from then on (a blockade slows a
+    build-up)."""
 
     stock: Identifier
     add: float = 0.0
     multiply: float = Field(default=1.0, ge=0)
+    growth_add: float = Field(default=0.0, description="Added to the growth per round.")
+    growth_multiply: float = Field(default=1.0, ge=0,
+                                   description="Scales the growth per round.")
     source: str | None = None
     assumption: str | None = None
 
@@ -183,6 +188,11 @@ class Move(_Model):
     name: str = ""
     cost: Number = Field(default=0.0, description="Cost to the mover, in utility units.")
     effects: list[Effect] = Field(default_factory=list)
+    joint_with: list[Identifier] = Field(
+        default_factory=list,
+        description="A coalition move: these allies must each agree to join (each weighs "
+        "the move against its own best choice); without all of them it does not happen.",
+    )
     source: str | None = None
     assumption: str | None = None
 
@@ -248,9 +258,10 @@ class Rung(_Model):
 
     name: str
     description: str = ""
-    breakdown_risk: Probability = Field(
+    breakdown_risk: Probability | Distribution = Field(
         default=0.0,
-        description="Probability that a rejected round at this rung slides into war.",
+        description="Probability that a rejected round at this rung slides into war; a "
+        "distribution draws it per trial (the actors reason with its mean).",
     )
     source: str | None = None
     assumption: str | None = None
@@ -306,19 +317,33 @@ class RedLine(_Model):
     - ``deal``: if a deal meeting ``condition`` is concluded (holder not a party),
       the holder responds by moving to ``response`` (e.g. a unilateral strike).
     - ``stock``: when ``stock`` reaches ``at_least``, the holder moves to ``response``.
+    - ``deadline``: a compellent threat: if no deal is made by the end of round
+      ``by_round``, the holder moves to ``response`` ("agree by then or we strike").
+    - ``struck``: a retaliation commitment: when one of ``by`` (default: any actor on
+      another side) moves to rung ``rung_at_least`` or above, the holder moves to
+      ``response`` in the same round.
 
     Each trial draws whether the red line binds with probability ``credibility``;
     a public red line crossed and not enforced costs the holder its audience cost.
+    A line fires once, unless ``repeat``: then it re-arms when its condition stops
+    holding (a stock falls back below the threshold; after each deal; after each
+    round in which it was struck), and fires again the next time.
     """
 
     holder: Identifier
-    kind: Literal["package", "deal", "stock"]
+    kind: Literal["package", "deal", "stock", "deadline", "struck"]
     public: bool = True
     credibility: Number = Field(default=1.0)
     condition: DealCondition | None = None
     stock: Identifier | None = None
     at_least: float | None = None
+    by_round: int | None = Field(default=None, ge=1, description="deadline: the last round.")
+    by: list[Identifier] | None = Field(
+        default=None, description="struck: the actors whose moves trigger it.")
+    rung_at_least: int | None = Field(
+        default=None, ge=0, description="struck: the rung a triggering move reaches.")
     response: int | None = Field(default=None, ge=0, description="Rung the holder moves to.")
+    repeat: bool = Field(default=False, description="Re-arm after firing (see the kinds).")
     description: str = ""
     source: str | None = None
     assumption: str | None = None
@@ -329,6 +354,8 @@ class RedLine(_Model):
             "package": ("condition",),
             "deal": ("condition", "response"),
             "stock": ("stock", "at_least", "response"),
+            "deadline": ("by_round", "response"),
+            "struck": ("rung_at_least", "response"),
         }[self.kind]
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
@@ -404,6 +431,11 @@ class OutcomeCondition(_Model):
     )
     package: DealCondition | None = None
     peak_rung_at_least: int | None = None
+    force_used: bool | None = Field(
+        default=None, description="Whether the crisis reached the ladder's strike rung "
+        "(any use of force, before or at the end).")
+    war_cause: list[Literal["chosen", "red_line", "breakdown", "deadline", "incident"]] | \
+        None = Field(default=None, description="For a war: how it came.")
 
 
 class Outcome(_Model):
@@ -438,7 +470,7 @@ class Scenario(_Model):
     def _catch_all_last(cls, v: dict[str, Outcome]) -> dict[str, Outcome]:
         last_id, last = list(v.items())[-1]
         w = last.when
-        if w.ended_by is not None or w.package is not None or w.peak_rung_at_least is not None:
+        if any(getattr(w, f) is not None for f in OutcomeCondition.model_fields):
             raise ValueError(
                 f"the last outcome ('{last_id}') must be a catch-all with an empty 'when', "
                 "so every trial gets an outcome"

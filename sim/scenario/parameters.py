@@ -12,7 +12,7 @@ import copy
 import difflib
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt
 
@@ -88,7 +88,7 @@ def numeric_fields(scenario: Scenario) -> list[NumericField]:
 def _describe(data: dict, path: tuple, value: float) -> NumericField:
     lo, hi, lo_inc, hi_inc = -math.inf, math.inf, True, True
     info = field_at(Scenario, path, data)
-    for m in getattr(info, "metadata", []) or []:
+    for m in _bounds(info):
         if isinstance(m, Ge):
             lo, lo_inc = float(m.ge), True
         elif isinstance(m, Gt):
@@ -99,6 +99,19 @@ def _describe(data: dict, path: tuple, value: float) -> NumericField:
             hi, hi_inc = float(m.lt), False
     return NumericField(".".join(map(str, path)), float(value), isinstance(value, int),
                         lo, hi, lo_inc, hi_inc)
+
+
+def _bounds(info) -> list:
+    """The bounds of a field: its own metadata, or, for a number-or-distribution field
+    (``Probability | Distribution``), those of its plain-number member."""
+    found = list(getattr(info, "metadata", []) or [])
+    if found or info is None:
+        return found
+    for member in get_args(info.annotation):
+        if get_origin(member) is Annotated and get_args(member)[0] is float:
+            for extra in get_args(member)[1:]:
+                found += list(getattr(extra, "metadata", []) or [])
+    return found
 
 
 def set_path(data: dict, path: str, value: float) -> None:

@@ -160,6 +160,13 @@ def _check(s: _Parts) -> list[Problem]:
             rung_ok(m.rung, (*base, "moves", i, "rung"))
             for j, e in enumerate(m.effects):
                 need(e.stock, stock_names, (*base, "moves", i, "effects", j, "stock"), "stock")
+            for j, partner in enumerate(m.joint_with):
+                path = (*base, "moves", i, "joint_with", j)
+                known = need(partner, actor_names, path, "actor") and partner in actors
+                if known and (partner == aid or a.side is None
+                              or actors[partner].side != a.side):
+                    out.append(Problem(path, f"'{partner}' cannot join: a coalition move "
+                                       "is made with allies on the mover's side"))
         if not a.preferences and parties is not None and aid in parties:
             out.append(Problem((*base, "preferences"), "a party to the talks needs preferences"))
 
@@ -186,6 +193,13 @@ def _check(s: _Parts) -> list[Problem]:
         if rl.stock is not None:
             need(rl.stock, stock_names, (*base, "stock"), "stock")
         rung_ok(rl.response, (*base, "response"))
+        rung_ok(rl.rung_at_least, (*base, "rung_at_least"))
+        for i, who in enumerate(rl.by or []):
+            need(who, actor_names, (*base, "by", i), "actor")
+        if (rl.kind == "deadline" and rl.by_round is not None and s.protocol is not None
+                and rl.by_round > s.protocol.horizon):
+            out.append(Problem((*base, "by_round"), f"round {rl.by_round} is after the horizon "
+                               f"({s.protocol.horizon}); the threat could never fall due"))
         if (rl.kind == "package" and rl.holder in actor_names and parties is not None
                 and rl.holder not in parties):
             out.append(
@@ -198,6 +212,12 @@ def _check(s: _Parts) -> list[Problem]:
 
     if s.incidents is not None:
         rung_ok(s.incidents.max_rung, ("incidents", "max_rung"))
+    for i, rung in enumerate(s.ladder.rungs if s.ladder is not None else []):
+        risk = rung.breakdown_risk
+        if not isinstance(risk, float | int) and not 0 <= risk.support()[0] <= \
+                risk.support()[1] <= 1:
+            out.append(Problem(("ladder", "rungs", i, "breakdown_risk"),
+                               "a probability's distribution must lie within [0, 1]"))
     for tid, t in s.terminal.items():
         need(t.stock, stock_names, ("terminal", tid, "stock"), "stock")
         if tid in BUILTIN_ENDINGS:

@@ -26,8 +26,8 @@ from scipy.special import expit
 
 __all__ = [
     "alternating_offers_share",
-    "difference_cdf",
     "commitment",
+    "difference_cdf",
     "logit_ultimatum",
     "risk_return_grid",
     "risk_return_uniform",
