@@ -420,7 +420,7 @@ def test_an_uncertain_breakdown_risk_is_drawn_per_trial():
     assert within(int(war.sum()), n, 0.3)
     assert m.cs.ladder.breakdown[0] == pytest.approx(0.3)
     risk = m.draws.breakdown[:, 0]
-    assert 0.2 <= risk.min() and risk.max() <= 0.4 and risk.std() > 0.05
+    assert risk.min() >= 0.2 and risk.max() <= 0.4 and risk.std() > 0.05
 
 
 @pytest.mark.parametrize(("credibility", "rung", "paid"), [(1.0, 2, 0.0), (0.0, 0, 0.07)])
