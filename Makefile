@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint schema docs clean
+.PHONY: demo test bench lint schema docs clean browser
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found; see scripts/find-python" >&2; exit 1; }
@@ -20,8 +20,15 @@ demo: $(STAMP)
 	$(BIN)/escalation run scenarios/iran_2026/baseline.yaml --trials 100000 --seed 7 \
 		--out results/baseline --overwrite
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The report's browser test drives Debian's Chromium through Playwright (no download).
+browser:
+	@test -x /usr/bin/chromium || command -v chromium >/dev/null || { \
+	  command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  { apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; }; } \
+	  || echo "no Chromium: install it (Debian: apt-get install chromium) for the report's browser test" >&2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -55,6 +55,28 @@ def _compiled():
     return compile_scenario(load_scenario(BASELINE))
 
 
+def _without(*parts: str):
+    """The baseline compiled without some of the engine parts it uses, to show their
+    cost: ``commitments`` (deadline and retaliation lines, re-arming), ``coalitions``
+    (joint moves), ``drawn_breakdown`` (breakdown risks fixed at their means)."""
+    from sim.engine.compile import compile_scenario
+    from sim.scenario.loader import load_scenario, scenario_from_dict
+
+    data = load_scenario(BASELINE).model_dump(mode="json", exclude_none=True)
+    if "commitments" in parts:
+        data["red_lines"] = {k: dict(v, repeat=False) for k, v in data["red_lines"].items()
+                             if v["kind"] not in ("deadline", "struck")}
+    if "coalitions" in parts:
+        for actor in data["actors"].values():
+            actor["moves"] = [m for m in actor.get("moves", []) if not m.get("joint_with")]
+    if "drawn_breakdown" in parts:
+        for rung in data["ladder"]["rungs"]:
+            risk = rung.get("breakdown_risk")
+            if isinstance(risk, dict):
+                rung["breakdown_risk"] = (risk["low"] + risk["high"]) / 2
+    return compile_scenario(scenario_from_dict(data))
+
+
 def throughput(cs, trials: int, workers: int, repeats: int) -> dict:
     """Best-of-``repeats`` wall time of ``run`` on the baseline (results kept in memory)."""
     from sim.runs.runner import run
@@ -291,6 +313,19 @@ def main(argv: list[str] | None = None) -> int:
         _row("  chunk size 5,000 vs 1 (1 worker)",
              f"{results['one_model_per_trial']['chunking_gain']:,.0f} x"),
     ]
+    print("\n".join(rows), flush=True)
+
+    parts = {"without deadline and retaliation lines": ("commitments",),
+             "without coalition moves": ("coalitions",),
+             "breakdown risks fixed at their means": ("drawn_breakdown",),
+             "without all three": ("commitments", "coalitions", "drawn_breakdown")}
+    cost = {label: throughput(_without(*p), n_run, 1, repeats) for label, p in parts.items()}
+    results["engine_parts"] = cost
+    rows = ["", f"(d) what the engine parts the baseline uses cost ({n_run:,} trials, 1 worker)",
+            _row("  baseline, as shipped", f"{one['trials_per_s']:,.0f} /s")]
+    rows += [_row(f"  {label}", f"{c['trials_per_s']:,.0f} /s",
+                  f"the baseline takes {c['trials_per_s'] / one['trials_per_s']:.2f}x as long")
+             for label, c in cost.items()]
     print("\n".join(rows), flush=True)
 
     if not args.skip_million:

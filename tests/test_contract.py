@@ -37,11 +37,11 @@ def test_scenario_contract(path):
 
 
 def _numbers_without_provenance(node, path=()):
-    """Numbers in iran_2026 files must sit in a mapping that has source or assumption,
-    or under an ancestor that has one."""
+    """Numbers in iran_2026 files must sit in a mapping that has source or assumption
+    (or, for a judgement call, why), or under an ancestor that has one."""
     missing = []
     if isinstance(node, dict):
-        noted = "source" in node or "assumption" in node
+        noted = "source" in node or "assumption" in node or "why" in node
         for k, v in node.items():
             if isinstance(v, (int, float)) and not isinstance(v, bool) and not noted:
                 missing.append(".".join(map(str, (*path, k))))

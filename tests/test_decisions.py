@@ -435,7 +435,29 @@ def test_a_deadline_threat_falls_due_without_a_deal(credibility, rung, paid):
     (fired,) = events(m, "red_line")
     assert fired["round"] == 2 and fired["enforced"] == bool(credibility)
     assert m.state.peak[0] == rung
+    assert m.state.force_round[0] == (2 if credibility else 0)  # strike rung 2, round 2
     assert m.state.audience_paid[0, 0] == pytest.approx(paid)
+
+
+def test_a_red_line_response_applies_one_moves_effects():
+    """A has two moves at rung 2: a joint strike with C (missiles x0.5) listed first, then
+    a strike of its own (missiles -30). Its binding stock line (missiles >= 110, hit in
+    round 1 at 110) is carried out by its own strike: 110 - 30 = 80, then +10 a round.
+    Applying every rung-2 move's effects would give 110 x 0.5 - 30 = 25."""
+    data = _standoff(stocks={"missiles": {"owner": "b", "initial": 100, "growth": 10}},
+                     actors__a__moves=[
+                         {"rung": 2, "name": "joint strike", "joint_with": ["c"],
+                          "effects": [{"stock": "missiles", "multiply": 0.5}]},
+                         {"rung": 2, "name": "strike", "effects": [{"stock": "missiles",
+                                                                     "add": -30}]}],
+                     actors__c={"name": "C", "side": "a", "preferences": {
+                         "share": {"ideal": 0.0, "salience": 1}}, "capability": 1.0,
+                         "war_cost": 0.1},
+                     red_lines={"line": {"holder": "a", "kind": "stock", "stock": "missiles",
+                                         "at_least": 110, "response": 2, "credibility": 1.0}})
+    m = played(dict(data, protocol=dict(data["protocol"], horizon=2)), trace=True)
+    assert m.state.enforced[0, 0]
+    assert [e["stocks"][0] for e in events(m, "round")] == [110, 90]
 
 
 def test_a_retaliation_commitment_answers_each_strike_when_it_repeats():

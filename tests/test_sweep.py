@@ -28,8 +28,8 @@ V1 = ROOT / "scenarios/validation/v1_risk_return.yaml"
 def test_list_parameters(capsys):
     assert main(["sweep", str(BASELINE), "--list-parameters"]) == 0
     out = capsys.readouterr().out
-    line = next(x for x in out.splitlines() if x.startswith("ladder.rungs.4.breakdown_risk "))
-    assert line.split()[1:] == ["0.002", "[0,", "1]"]
+    line = next(x for x in out.splitlines() if x.startswith("ladder.rungs.1.breakdown_risk "))
+    assert line.split()[1:] == ["0", "[0,", "1]"]
     assert any(x.startswith("protocol.horizon ") and "whole number" in x
                for x in out.splitlines())
 
@@ -37,7 +37,7 @@ def test_list_parameters(capsys):
 def test_bad_vary_is_reported_with_file_and_line_before_running(capsys, tmp_path):
     out = tmp_path / "never"
     code = main(["sweep", str(BASELINE), "--vary", "actors.iran.war_cst.high=0.4:0.8",
-                 "--vary", "ladder.rungs.4.breakdown_risk=0:1.5", "--out", str(out)])
+                 "--vary", "ladder.rungs.1.breakdown_risk=0:1.5", "--out", str(out)])
     assert code == 2
     err = capsys.readouterr().err
     assert "baseline.yaml:" in err and "did you mean 'actors.iran.war_cost.high'?" in err
@@ -171,3 +171,37 @@ def test_public_api_names_are_the_functions():
     assert sim.sweep is sweep_function and callable(sim.run) and callable(sim.explain)
     assert sim.theory.CASES  # the theory module
     assert sim.shipped("iran_2026/baseline.yaml").is_file()
+
+
+def test_a_judgement_point_is_the_run_of_the_shifted_scenario():
+    """Common random numbers: a sweep point that shifts a judgement gives exactly the
+    counts of a run of the scenario with that judgement moved (same seed)."""
+    from sim import load_scenario, run
+    from sim.scenario.parameters import with_judgements
+    from sim.studies.sweeps import run_point
+
+    base = load_scenario(BASELINE)
+    point = run_point(base, ["judgements.war_costs"], [0.1], trials=300, seed=4,
+                      chunk_size=100)
+    direct = run(with_judgements(base, {"war_costs": 0.1}), trials=300, seed=4,
+                 chunk_size=100).summary()
+    assert point["outcomes"] == {o["outcome"]: o["count"] for o in direct["outcomes"]}
+
+
+def test_varying_an_unknown_judgement_names_the_known_ones(capsys):
+    assert main(["sweep", str(BASELINE), "--vary", "judgements.war_cost=-0.1:0.1"]) == 2
+    err = capsys.readouterr().err
+    assert "the scenario has no judgement 'war_cost' (its judgements: war_costs," in err
+
+
+def test_judgements_flag_varies_every_declared_judgement(capsys, tmp_path):
+    assert main(["sweep", str(BASELINE), "--judgements", "--sampler", "lhs", "--points", "2",
+                 "--trials", "50", "--chunk-size", "50", "--workers", "1", "--quiet",
+                 "--out", str(tmp_path / "j")]) == 0
+    import json
+
+    manifest = json.loads((tmp_path / "j" / "manifest.json").read_text())
+    from sim import load_scenario
+
+    assert manifest["vary"][0].startswith("judgements.war_costs=-0.2:0.2")
+    assert len(manifest["vary"]) == len(load_scenario(BASELINE).judgements)

@@ -12,15 +12,16 @@ its options.
 from __future__ import annotations
 
 import logging
+import shlex
 import signal
 import sys
 
-from sim.cli import explain, run, scenarios, sweep, theory
+from sim.cli import explain, hindcast, report, run, scenarios, sweep, theory
 from sim.cli.common import EXIT_INTERRUPTED, EXIT_OK, Parser, scenario_path
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (run, explain, scenarios, sweep, theory)
+COMMANDS = (run, explain, report, scenarios, sweep, theory, hindcast)
 
 
 def build_parser() -> Parser:
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     messages of level WARNING (e.g. an interrupted run's debris removed) go to stderr.
     """
     args = build_parser().parse_args(argv)
+    args.command_line = shlex.join(["escalation", *(sys.argv[1:] if argv is None else argv)])
     if getattr(args, "scenario", None):
         args.scenario = scenario_path(args.scenario)
     _log_to_stderr()

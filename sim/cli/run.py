@@ -74,6 +74,7 @@ def command(args) -> int:
             progress=report,
             scenario_text=scenario_text(args.scenario, tuple(args.roots)),
             force_workers=args.force_workers,
+            command=args.command_line,
         )
     except (StoreError, LimitError) as err:
         print(f"escalation run: {err}", file=sys.stderr)

@@ -31,6 +31,9 @@ def add(sub) -> None:
     sw.add_argument("--vary", action="append", default=[], metavar="PATH=LOW:HIGH",
                     help="a parameter and its range (or PATH=v1,v2,v3 with --sampler grid); "
                     "repeat for more")
+    sw.add_argument("--judgements", action="store_true",
+                    help="also vary every judgement call the scenario declares over its "
+                    "plausible range (as judgements.NAME; e.g. with --sampler lhs)")
     sw.add_argument("--sampler", choices=("grid", "lhs", "sobol", "morris"), default="grid")
     sw.add_argument("--points", type=positive_int, default=5,
                     help="grid: levels per parameter; lhs: points; sobol: base samples "
@@ -62,6 +65,9 @@ def command(args) -> int:
         width = max(len(f.path) for f in fields)
         for f in fields:
             print(f"{f.path:<{width}}  {f.value:<12g} {f.range_text()}")
+        for name, j in scenario.judgements.items():
+            print(f"judgements.{name:<{width - 11}}  shift {j.shift[0]:g} to {j.shift[1]:g} "
+                  f"of {len(j.paths)} number(s): {j.label or name}")
         return EXIT_OK
     from sim.runs.chunks import DEFAULT_CHUNK_SIZE
     from sim.runs.executor import ClusterError
@@ -69,11 +75,15 @@ def command(args) -> int:
     from sim.runs.store import StoreError
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import locate_problems, scenario_text
-    from sim.studies.design import check_design, make_design, parse_vary
+    from sim.studies.design import check_design, judgement_vary, make_design, parse_vary
     from sim.studies.sweeps import sweep
 
     try:
         vary = [parse_vary(v) for v in args.vary]
+        if args.judgements:
+            if not scenario.judgements:
+                raise ValueError(f"{args.scenario} declares no judgements to vary")
+            vary += judgement_vary(scenario)
         problems = check_design(scenario, vary)
         if not problems:
             design = make_design(vary, args.sampler, args.points, args.seed)

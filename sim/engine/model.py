@@ -76,7 +76,8 @@ class CrisisModel(mesa.Model):
             self.datacollector.collect(self)
 
     def _reporters(self) -> dict:
-        """Per-round counts: running trials, deals, wars, and trials on each rung."""
+        """Per-round counts: running trials, deals, wars, and running trials on each
+        rung (a trial that has ended is counted by how it ended, not on a rung)."""
         state = self.state
         reporters = {
             "round": lambda m: m.steps,
@@ -85,7 +86,7 @@ class CrisisModel(mesa.Model):
             "war": lambda m: int((state.ended_by == Ending.WAR).sum()),
         }
         for r in range(self.cs.n_rungs):
-            reporters[f"rung_{r}"] = lambda m, r=r: int((state.rung == r).sum())
+            reporters[f"rung_{r}"] = lambda m, r=r: int(((state.rung == r) & state.active).sum())
         return reporters
 
     def uniforms(self, purpose: Purpose, *keys: int, rows: np.ndarray) -> np.ndarray:
@@ -110,6 +111,7 @@ class CrisisModel(mesa.Model):
         self._commitments(t)
         if t >= cs.protocol.horizon:
             self._horizon(t)
+        state.note_force(t, cs.ladder.strike_rung)
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if not state.active.any():

@@ -40,7 +40,7 @@ from sim.engine.compiled import CompiledScenario
 from sim.engine.draws import TrialDraws
 from sim.engine.state import CrisisState
 
-__all__ = ["PackageLines", "RedLines"]
+__all__ = ["PackageLines", "RedLines", "response_move"]
 
 
 @dataclass
@@ -200,8 +200,8 @@ class RedLines:
 
     def cross(self, state: CrisisState, rows: np.ndarray, k: int, trace) -> None:
         """Red line k is crossed in ``rows``: where it binds, its holder moves to its
-        response rung (with that move's effects); where it does not, a public line
-        costs the holder its audience cost. It is disarmed until it re-arms."""
+        response rung (with the effects of :func:`response_move`); where it does not, a
+        public line costs the holder its audience cost. It is disarmed until it re-arms."""
         if len(rows) == 0:
             return
         cs = self.cs
@@ -216,9 +216,9 @@ class RedLines:
             state.rung[enforce] = np.maximum(state.rung[enforce], rl.response)
             state.act(enforce, rl.holder, rl.response)
             state.note_war(enforce, cs.ladder.war_rung, WarCause.RED_LINE, rl.holder)
-            for spec in cs.actors.moves[rl.holder]:
-                if spec.rung == rl.response and spec.effects:
-                    state.apply_effects(cs, enforce, spec.effects)
+            spec = response_move(cs.actors.moves[rl.holder], rl.response)
+            if spec is not None and spec.effects:
+                state.apply_effects(cs, enforce, spec.effects)
             state.first_escalation(enforce, rl.holder)
         bluffed = rows[~binds]
         if rl.public and len(bluffed):
@@ -230,3 +230,14 @@ class RedLines:
         return [rl.id for k, rl in enumerate(self.cs.red_lines)
                 if rl.kind == "package" and rl.holder == actor and rl.mask[package]
                 and self.binding[row, k]]
+
+
+def response_move(moves, rung: int):
+    """The move by which a red line's holder carries out its response at ``rung``: its
+    first move at that rung that needs no partner, else its first move at that rung
+    (a coalition move: the commitment is the holder's), else None. Only that move's
+    effects apply, however many moves the holder has at the rung."""
+    at_rung = [m for m in moves if m.rung == rung]
+    solo = [m for m in at_rung if not m.joint_with]
+    return (solo or at_rung or [None])[0]
+

@@ -43,6 +43,7 @@ class CrisisState:
     audience_paid: np.ndarray  # (n, A) audience costs paid
     war_cause: np.ndarray  # codes.WarCause, or NONE
     war_by: np.ndarray  # the actor who chose war or whose red line led to it, or NONE
+    force_round: np.ndarray  # the round the strike rung was first reached, 0 if never
     stock_version: int = 0  # bumped whenever stocks change (for cached war values)
 
     @classmethod
@@ -73,6 +74,7 @@ class CrisisState:
             audience_paid=np.zeros((n, A)),
             war_cause=np.full(n, NONE, dtype=np.int64),
             war_by=np.full(n, NONE, dtype=np.int64),
+            force_round=np.zeros(n, dtype=np.int64),
         )
 
     def set_stocks(self, rows: np.ndarray, stocks: np.ndarray) -> None:
@@ -91,6 +93,12 @@ class CrisisState:
     def act(self, rows: np.ndarray, actor: int, rung: np.ndarray | int) -> None:
         """Record that ``actor``'s own action took ``rows`` to ``rung`` this round."""
         self.moved[rows, actor] = np.maximum(self.moved[rows, actor], rung)
+
+    def note_force(self, t: int, strike_rung: int) -> None:
+        """Record round ``t`` as the first use of force where the strike rung has now
+        been reached for the first time."""
+        fresh = (self.force_round == 0) & (self.peak >= strike_rung)
+        self.force_round[fresh] = t
 
     def first_escalation(self, rows: np.ndarray, actor: int) -> None:
         """Record ``actor`` as the first escalator where nobody escalated before."""

@@ -87,6 +87,7 @@ def trial_table(model: CrisisModel, first_trial: int = 0) -> pd.DataFrame:
         "first_escalator": np.array([*actors.ids, ""], dtype=object)[state.first_escalator],
         "war_cause": np.array([*WAR_CAUSES, ""], dtype=object)[state.war_cause],
         "war_by": np.array([*actors.ids, ""], dtype=object)[state.war_by],
+        "force_round": state.force_round,
         "offers": state.offers,
     }
     space = cs.packages

@@ -71,6 +71,13 @@ class RunResult:
             return pd.DataFrame()
         return (counts / self.tally.n).reset_index()
 
+    def report(self, path, **options):
+        """Write the self-contained HTML report of this run to ``path``; see
+        :func:`sim.analysis.report.build_report` for ``options``."""
+        from sim.analysis.report import inputs_from_result, write_report
+
+        return write_report(inputs_from_result(self), path, **options)
+
     def plot_outcomes(self, ax=None):
         """Bars of outcome shares with 95% intervals (matplotlib Axes)."""
         from sim.analysis.plots import plot_outcomes
@@ -93,6 +100,7 @@ def run(
     collect_rounds: bool = True,
     script: dict | Script | None = None,
     force_workers: bool = False,
+    command: str | None = None,
 ) -> RunResult:
     """Run ``trials`` Monte Carlo trials of a scenario with root seed ``seed``.
 
@@ -120,6 +128,9 @@ def run(
         Forced proposals, responses or ladder moves by actor and round, the same in
         every trial (counterfactuals such as "Israel never strikes"); see
         :mod:`sim.engine.script`. Recorded in the manifest.
+    command : str, optional
+        The command line that asked for the run, for the manifest (default: this
+        process's arguments when ``out`` is given).
 
     Raises
     ------
@@ -162,7 +173,8 @@ def run(
                    "each use of randomness draws from a named child stream of it",
         "script": script if isinstance(script, dict) else None,
         "versions": versions(),
-        "command": " ".join(sys.argv) if out is not None else None,
+        "command": command or (" ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
+                               if out is not None else None),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     staged = RunDirectory(out, overwrite=overwrite) if out is not None else None

@@ -73,16 +73,17 @@ class Summary(dict):
 
     def table(self) -> str:
         """The summary as a plain-text table for a terminal."""
+        w = max(38, *(len(o["label"]) + 1 for o in self["outcomes"]))  # labels never cut
         lines = [
             f"{self['title']}",
             f"{self['trials']:,} trials, seed {self['seed']}, chunk size {self['chunk_size']:,}",
             "",
-            f"{'outcome':<38}{'share':>8}  {'95% interval':<19}{'MCSE':>8}{'median rounds':>15}",
+            f"{'outcome':<{w}}{'share':>8}  {'95% interval':<19}{'MCSE':>8}{'median rounds':>15}",
         ]
         for o in self["outcomes"]:
             med = "-" if o["median_rounds"] is None else f"{o['median_rounds']:g}"
             lines.append(
-                f"{o['label'][:37]:<38}{o['share']:>8.4f}  "
+                f"{o['label']:<{w}}{o['share']:>8.4f}  "
                 f"[{o['ci_low']:.4f}, {o['ci_high']:.4f}]{o['mcse']:>8.4f}{med:>15}"
             )
         lines += ["", f"median rounds, all trials: {self['median_rounds']:g}", "",

@@ -24,6 +24,8 @@ __all__ = [
     "Effect",
     "Incidents",
     "Issue",
+    "Judgement",
+    "KnownOutcome",
     "Ladder",
     "LevelTest",
     "Move",
@@ -448,6 +450,43 @@ class Outcome(_Model):
     assumption: str | None = None
 
 
+class Judgement(_Model):
+    """A number (or numbers moving together) the scenario's author judged rather than
+    read from evidence, and how far a reasonable author might have moved it.
+
+    ``shift`` is the plausible range of a change added to every path at once, e.g. a
+    war cost's ``low`` and ``high`` both moved by -0.15 to +0.15. Analyses vary these
+    ranges (one at a time in the scenario notes; jointly, by Latin hypercube, in the
+    report's parameter uncertainty).
+    """
+
+    paths: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")]] = Field(
+        min_length=1, description="Dotted paths of the numbers the judgement sets.")
+    shift: list[float] = Field(min_length=2, max_length=2,
+                               description="Plausible change: [lowest, highest].")
+    label: str = Field(default="", description="A short name for tables.")
+    why: str = Field(description="Why this value and this range: the reasoning.")
+
+    @model_validator(mode="after")
+    def _around_zero(self) -> Judgement:
+        if not self.shift[0] <= 0 <= self.shift[1]:
+            raise ValueError(f"the shift {list(self.shift)} must run from a change <= 0 to "
+                             "one >= 0 (the value written in the file is the central one)")
+        return self
+
+
+class KnownOutcome(_Model):
+    """For a historical crisis: which of the file's outcomes happened. A hindcast file is
+    written only from what was known on ``as_of``; ``escalation hindcast`` scores the
+    probability the model gives to ``outcome``."""
+
+    outcome: Identifier = Field(description="The outcome (a key of `outcomes`) that happened.")
+    as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$",
+                       description="The date the file is written from (YYYY-MM-DD).")
+    happened: str = Field(description="What happened, and when.")
+    source: str = Field(description="Where that is recorded.")
+
+
 class Scenario(_Model):
     """A crisis: who, over what, with which threats, under which rules."""
 
@@ -464,6 +503,11 @@ class Scenario(_Model):
     terminal: dict[Identifier, Terminal] = Field(default_factory=dict)
     protocol: Protocol
     outcomes: dict[Identifier, Outcome] = Field(min_length=1)
+    judgements: dict[Identifier, Judgement] = Field(
+        default_factory=dict,
+        description="The judgement calls behind the numbers, with plausible ranges.")
+    known_outcome: KnownOutcome | None = Field(
+        default=None, description="For a historical crisis: what happened (hindcasts).")
 
     @field_validator("outcomes")
     @classmethod

@@ -21,7 +21,7 @@ from sim.scenario.format import Scenario
 from sim.scenario.loader import scenario_from_dict
 from sim.scenario.messages import field_at
 
-__all__ = ["NumericField", "numeric_fields", "set_path", "with_values"]
+__all__ = ["NumericField", "numeric_fields", "set_path", "with_judgements", "with_values"]
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,10 @@ def _split(path: str) -> tuple[str | int, ...]:
 
 
 def numeric_fields(scenario: Scenario) -> list[NumericField]:
-    """Every numeric field of a resolved scenario, in file order."""
+    """Every numeric field of a resolved scenario, in file order (the model's inputs:
+    the ``judgements`` section, which describes them, is not one)."""
     data = scenario.model_dump(mode="json", exclude_none=True)
+    data.pop("judgements", None)
     out: list[NumericField] = []
 
     def walk(node: Any, path: tuple):
@@ -137,6 +139,19 @@ def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     return scenario_from_dict(data, origin="<sweep point>")
+
+
+def with_judgements(scenario: Scenario, shifts: dict[str, float]) -> Scenario:
+    """A copy of the scenario with judgement calls moved: each named judgement's shift
+    added to every path it names (rounded where the field is a whole number, e.g. a
+    deadline's round); raises ScenarioError."""
+    values = {}
+    fields = {f.path: f for f in numeric_fields(scenario)}
+    for name, shift in shifts.items():
+        for path in scenario.judgements[name].paths:
+            value = fields[path].value + shift
+            values[path] = round(value) if fields[path].integer else value
+    return with_values(scenario, values)
 
 
 def unknown_path_message(path: str, fields) -> str:

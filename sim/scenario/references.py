@@ -59,8 +59,37 @@ class _Parts:
 def check_references(s: Scenario) -> list[Problem]:
     """Every name that refers to something undefined, with its field path."""
     names = {k: list(getattr(s, k)) for k in _SECTIONS}
-    return _check(_Parts(s.issues, s.actors, s.ladder, s.stocks, s.red_lines, s.incidents,
-                         s.terminal, s.protocol, s.outcomes, names, True))
+    out = _check(_Parts(s.issues, s.actors, s.ladder, s.stocks, s.red_lines, s.incidents,
+                        s.terminal, s.protocol, s.outcomes, names, True))
+    if out:  # names that do not exist: judgement paths cannot be resolved yet
+        return out
+    return _check_judgements(s) + _check_known_outcome(s)
+
+
+def _check_known_outcome(s: Scenario) -> list[Problem]:
+    """A hindcast's known outcome is one of the file's outcomes."""
+    k = s.known_outcome
+    if k is None or k.outcome in s.outcomes:
+        return []
+    return [Problem(("known_outcome", "outcome"),
+                    f"'{k.outcome}' is not an outcome of this scenario; known: "
+                    f"{', '.join(s.outcomes)}")]
+
+
+def _check_judgements(s: Scenario) -> list[Problem]:
+    """Each judgement names numbers the scenario has."""
+    if not s.judgements:
+        return []
+    from sim.scenario.parameters import numeric_fields, unknown_path_message
+
+    fields = {f.path: f for f in numeric_fields(s)}
+    out = []
+    for jid, j in s.judgements.items():
+        for i, path in enumerate(j.paths):
+            if path not in fields:
+                out.append(Problem(("judgements", jid, "paths", i),
+                                   f"'{path}' is {unknown_path_message(path, fields)}"))
+    return out
 
 
 def check_references_partial(data: Any) -> list[Problem]:

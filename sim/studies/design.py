@@ -27,8 +27,8 @@ from sim.scenario.format import Scenario
 from sim.scenario.parameters import numeric_fields, unknown_path_message, with_values
 from sim.scenario.paths import split
 
-__all__ = ["MORRIS_LEVELS", "SAMPLERS", "Design", "Vary", "check_design", "make_design",
-           "parse_vary"]
+__all__ = ["JUDGEMENT", "MORRIS_LEVELS", "SAMPLERS", "Design", "Vary", "check_design",
+           "judgement_vary", "make_design", "parse_vary"]
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
 MORRIS_LEVELS = 4
@@ -152,6 +152,9 @@ def check_design(scenario: Scenario, vary: list[Vary]) -> list[Problem]:
     fields = {f.path: f for f in numeric_fields(scenario)}
     problems = []
     for v in vary:
+        if v.path.startswith(JUDGEMENT):
+            problems += _check_judgement(scenario, v)
+            continue
         f = fields.get(v.path)
         path = split(v.path)
         if f is None:
@@ -170,6 +173,36 @@ def check_design(scenario: Scenario, vary: list[Vary]) -> list[Problem]:
                 for p in e.problems:
                     problems.append(Problem(path, f"--vary {v.text()}: with {v.path} = {x:g}, "
                                             f"{p.dotted}: {p.message}"))
+    return problems
+
+
+#: A varied path ``judgements.NAME`` is the shift of that judgement call: every number
+#: it names moves by the same amount (:func:`sim.scenario.parameters.with_judgements`).
+JUDGEMENT = "judgements."
+
+
+def judgement_vary(scenario: Scenario) -> list[Vary]:
+    """Every judgement call of a scenario over its declared plausible range."""
+    return [Vary(JUDGEMENT + name, *map(float, j.shift)) for name, j in scenario.judgements.items()
+            if j.shift[0] < j.shift[1]]
+
+
+def _check_judgement(scenario: Scenario, v: Vary) -> list[Problem]:
+    from sim.scenario.parameters import with_judgements
+
+    name = v.path[len(JUDGEMENT):]
+    path = split(v.path)
+    if name not in scenario.judgements:
+        known = ", ".join(scenario.judgements) or "none"
+        return [Problem(path, f"--vary {v.text()}: the scenario has no judgement '{name}' "
+                        f"(its judgements: {known})")]
+    problems = []
+    for x in v.values if v.values is not None else (v.low, v.high):
+        try:
+            with_judgements(scenario, {name: x})
+        except ScenarioError as e:
+            problems += [Problem(path, f"--vary {v.text()}: with a shift of {x:g}, "
+                                 f"{p.dotted}: {p.message}") for p in e.problems]
     return problems
 
 

@@ -35,8 +35,8 @@ from sim.runs.stats import mcse, wilson_interval
 from sim.runs.store import SweepDirectory, atomic_write_text, fault, write_json
 from sim.scenario.errors import ScenarioError
 from sim.scenario.format import Scenario
-from sim.scenario.parameters import with_values
-from sim.studies.design import Design, Vary, check_design, make_design
+from sim.scenario.parameters import with_judgements, with_values
+from sim.studies.design import JUDGEMENT, Design, Vary, check_design, make_design
 from sim.studies.sensitivity import analyse
 
 __all__ = ["SweepResult", "run_point", "sweep"]
@@ -49,8 +49,11 @@ log = logging.getLogger(__name__)
 
 def run_point(scenario: Scenario, names: list[str], values: list[float], trials: int,
               seed: int, chunk_size: int) -> dict:
-    """Run one design point; returns its counts and metrics (a JSON-ready dict)."""
-    point = with_values(scenario, dict(zip(names, values)))
+    """Run one design point; returns its counts and metrics (a JSON-ready dict).
+    A name ``judgements.NAME`` is that judgement call's shift."""
+    plain = {n: v for n, v in zip(names, values) if not n.startswith(JUDGEMENT)}
+    shifts = {n[len(JUDGEMENT):]: v for n, v in zip(names, values) if n.startswith(JUDGEMENT)}
+    point = with_judgements(with_values(scenario, plain), shifts)
     result = run(point, trials=trials, seed=seed, chunk_size=chunk_size, workers=1,
                  keep_trials=False, collect_rounds=False)
     tally = result.tally
