@@ -77,6 +77,33 @@ def _without(*parts: str):
     return compile_scenario(scenario_from_dict(data))
 
 
+def report_timing(trials: int) -> dict:
+    """Wall time of the HTML report of a run of ``trials`` trials (default options), of
+    its judgement design alone, and of one PRIM box."""
+    from sim.analysis.drivers import prim_box
+    from sim.analysis.report import build_report, inputs_from_dir
+    from sim.analysis.uncertainty import judgement_ranges
+    from sim.runs.runner import run
+    from sim.scenario.loader import load_scenario
+
+    scenario = load_scenario(BASELINE)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run"
+        run(scenario, trials=trials, seed=SEED, workers=None, out=out)
+        inputs = inputs_from_dir(out)
+        t0 = time.perf_counter()
+        build_report(inputs, workers=None)
+        total = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    judgement_ranges(scenario, seed=SEED, workers=None)
+    design = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    prim_box(inputs.trials, (inputs.trials["ended_by"] == "war").to_numpy())
+    prim = time.perf_counter() - t0
+    return {"trials": trials, "points": 16, "point_trials": 2000, "seconds": total,
+            "judgement_seconds": design, "prim_seconds": prim}
+
+
 def throughput(cs, trials: int, workers: int, repeats: int) -> dict:
     """Best-of-``repeats`` wall time of ``run`` on the baseline (results kept in memory)."""
     from sim.runs.runner import run
@@ -327,6 +354,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"the baseline takes {c['trials_per_s'] / one['trials_per_s']:.2f}x as long")
              for label, c in cost.items()]
     print("\n".join(rows), flush=True)
+
+    rep = report_timing(n_run)
+    results["report"] = rep
+    print("\n".join([
+        "", f"(e) escalation report of a {n_run:,}-trial run (default judgement design: "
+        f"{rep['points']} points x {rep['point_trials']:,} trials, all cores)",
+        _row("  whole report", f"{rep['seconds']:.1f} s"),
+        _row("  of which the judgement design", f"{rep['judgement_seconds']:.1f} s"),
+        _row("  PRIM box for war (first 20,000 trials)", f"{rep['prim_seconds']:.1f} s"),
+    ]), flush=True)
 
     if not args.skip_million:
         print(f"\n(c) memory: {n_big:,} trials streamed to Parquet (--out), fresh process each",

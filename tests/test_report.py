@@ -12,7 +12,9 @@ import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
-from tests.files import BASELINE
+from tests.files import BASELINE, SCENARIOS
+
+CARRIER = SCENARIOS / "iran_2026" / "second_carrier.yaml"
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists(
     "/usr/bin/chromium") else None)
@@ -26,7 +28,7 @@ def report(tmp_path_factory):
     assert main(["run", str(BASELINE), "--trials", "1500", "--seed", "3", "--chunk-size",
                  "500", "--workers", "1", "--out", str(out), "--quiet"]) == 0
     assert main(["report", str(out), "--judgement-points", "4", "--judgement-trials", "200",
-                 "--workers", "1"]) == 0
+                 "--workers", "1", "--compare", str(CARRIER), "--compare-trials", "400"]) == 0
     return out, (out / "report.html").read_text(encoding="utf-8")
 
 
@@ -35,12 +37,13 @@ def test_the_report_is_self_contained(report):
     assert page.startswith("<!DOCTYPE html>")
     assert "http://" not in page and "https://" not in page  # no network, no scripts
     assert "<script" not in page
-    assert page.count('src="data:image/png;base64,') >= 2
+    assert page.count('src="data:image/png;base64,') >= 3
 
 
 def test_the_report_states_force_judgement_ranges_base_rates_and_the_command(report):
     out, page = report
     for text in ("Any use of force", "range over the judgement calls", "Latin hypercube of 4",
+                 "Compared with another scenario", "400 paired trials",
                  "16.7% of international crises after 1945", "PRIM box",
                  "escalation run", str(json.loads((out / "manifest.json").read_text())
                                        ["scenario_sha256"])):
@@ -87,9 +90,16 @@ def test_the_report_in_a_real_browser(report):
         finally:
             browser.close()
     assert errors == []
-    assert len(images) >= 2 and all(done and width > 0 for done, width in images)
+    assert len(images) >= 3 and all(done and width > 0 for done, width in images)
     shown = {r[0]: r for r in rows}
     for o in summary["outcomes"]:
         row = shown[o["label"]]
         assert row[1] == f"{100 * o['share']:.1f}%"
         assert row[2] == f"{100 * o['ci_low']:.1f}% to {100 * o['ci_high']:.1f}%"
+
+
+def test_a_run_shows_its_outcome_table_in_a_notebook():
+    result = run(load_scenario(BASELINE), trials=300, seed=4, chunk_size=150)
+    page = result._repr_html_()
+    for o in result.summary()["outcomes"]:
+        assert f"<td>{o['label']}</td><td>{o['share']:.1%}</td>" in page

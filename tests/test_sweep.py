@@ -205,3 +205,33 @@ def test_judgements_flag_varies_every_declared_judgement(capsys, tmp_path):
 
     assert manifest["vary"][0].startswith("judgements.war_costs=-0.2:0.2")
     assert len(manifest["vary"]) == len(load_scenario(BASELINE).judgements)
+
+
+def test_discovery_finds_the_region_that_makes_the_outcome():
+    """Points where war > 0.2 exactly when x > 0.5 (y irrelevant): PRIM's box bounds x
+    from below near 0.5, holds nearly all such points and little else."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.analysis.drivers import prim_box
+    from sim.studies.sweeps import point_condition
+
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(size=400), rng.uniform(size=400)
+    frame = pd.DataFrame({"x": x, "y": y, "share_war": np.where(x > 0.5, 0.4, 0.1),
+                          "strike_share": 0.5})
+    target = point_condition(frame, ["war"], "war>0.2")
+    assert (target == (x > 0.5)).all()
+    box = prim_box(frame, target, columns=["x", "y"])
+    assert 0.45 <= box.limits["x"][0] <= 0.55
+    assert box.density >= 0.95 and box.coverage >= 0.9
+
+
+@pytest.mark.parametrize(("condition", "message"), [
+    ("war>>0.2", "expected OUTCOME>SHARE"), ("peace>0.2", "'peace' is not an outcome")])
+def test_a_bad_discovery_condition_is_refused_before_running(capsys, tmp_path, condition,
+                                                             message):
+    out = tmp_path / "never"
+    assert main(["sweep", str(BASELINE), "--vary", "incidents.rate=0:0.1", "--discover",
+                 condition, "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err and not out.exists()

@@ -4,11 +4,11 @@ Two views of the per-trial table, both standard in scenario discovery:
 
 - **PRIM** (Friedman and Fisher 1999), the patient rule induction method as
   implemented by the EMA Workbench (Kwakkel 2017): a box of ranges on a few drawn
-  values inside which the outcome is much more frequent than overall. The box chosen
-  from the peeling trajectory is the one with the largest coverage (the share of all
-  cases of the outcome it holds) whose density (the outcome's share inside it) is at
-  least halfway from the overall share to 1 (Bryant and Lempert 2010 discuss the
-  trade-off).
+  values inside which the outcome is much more frequent than overall. Along the
+  peeling trajectory, coverage (the share of all cases of the outcome inside the box)
+  trades against density (the outcome's share inside it; Bryant and Lempert 2010); the
+  box chosen maximises the weighted relative accuracy, mass x (density - overall
+  share) (Lavrac et al. 2004), which favours boxes both large and pure.
 - **A shallow classification tree** (depth 2, scikit-learn), read as up to four rules
   with the outcome's share and the trials each covers.
 
@@ -22,6 +22,8 @@ Friedman, J. H., and Fisher, N. I. (1999). Bump hunting in high-dimensional data
 Bryant, B. P., and Lempert, R. J. (2010). Thinking inside the box: a participatory,
 computer-assisted approach to scenario discovery. *Technological Forecasting and
 Social Change* 77(1), 34-49.
+Lavrac, N., Kavsek, B., Flach, P., and Todorovski, L. (2004). Subgroup discovery with
+CN2-SD. *Journal of Machine Learning Research* 5, 153-188.
 Kwakkel, J. H. (2017). The Exploratory Modeling Workbench. *Environmental Modelling &
 Software* 96, 239-250.
 """
@@ -75,11 +77,14 @@ def _sample(trials: pd.DataFrame, target: np.ndarray):
     return trials.iloc[:n], np.asarray(target[:n], dtype=bool)
 
 
-def prim_box(trials: pd.DataFrame, target: np.ndarray) -> Box | None:
-    """The PRIM box for ``target`` (a boolean per trial); None if the outcome is too
-    rare or too common to bound (under 1% or over 99% of trials) or nothing varies."""
+def prim_box(trials: pd.DataFrame, target: np.ndarray,
+             columns: list[str] | None = None) -> Box | None:
+    """The PRIM box for ``target`` (a boolean per row) over ``columns`` (default: the
+    drawn values of a per-trial table); None if the target is too rare or too common to
+    bound (under 1% or over 99% of rows) or nothing varies."""
     frame, y = _sample(trials, target)
-    cols = drawn_columns(frame)
+    cols = drawn_columns(frame) if columns is None else [
+        c for c in columns if frame[c].nunique() > 1]
     base = float(y.mean())
     if not cols or not 0.01 <= base <= 0.99:
         return None
@@ -94,9 +99,8 @@ def prim_box(trials: pd.DataFrame, target: np.ndarray) -> Box | None:
     if box is None:
         return None
     traj = box.peeling_trajectory
-    wanted = base + (1 - base) / 2
-    ok = traj[traj["density"] >= wanted]
-    i = int(ok["coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
+    wracc = traj["mass"] * (traj["density"] - base)  # weighted relative accuracy
+    i = int(wracc.idxmax())
     first, lims = box.box_lims[0], box.box_lims[i]
     limits = {c: (float(lims[c][0]), float(lims[c][1])) for c in cols
               if (lims[c][0], lims[c][1]) != (first[c][0], first[c][1])}
@@ -142,8 +146,8 @@ def _num(x: float) -> str:
     return f"{x:.3g}"
 
 
-def describe_box(box: Box, outcome: str) -> str:
-    """The box in a sentence a student can read."""
+def describe_box(box: Box, outcome: str, unit: str = "trials") -> str:
+    """The box in a sentence a student can read (``unit``: what the rows are)."""
     parts = []
     for col, (lo, hi) in box.limits.items():
         if col.endswith("_binding"):
@@ -154,6 +158,6 @@ def describe_box(box: Box, outcome: str) -> str:
         else:
             parts.append(f"{col} {'above ' + _num(lo) if np.isfinite(lo) else 'below ' + _num(hi)}")
     where = "; ".join(parts) if parts else "anywhere"
-    return (f"{outcome} happens in {box.density:.0%} of the trials where {where} "
-            f"({box.mass:.0%} of all trials), against {box.base:.0%} overall; these trials "
+    return (f"{outcome} holds in {box.density:.0%} of the {unit} where {where} "
+            f"({box.mass:.0%} of all {unit}), against {box.base:.0%} overall; these {unit} "
             f"hold {box.coverage:.0%} of all cases of {outcome}.")

@@ -82,7 +82,8 @@ def write_report(inputs: ReportInputs, path: str | Path, **options) -> Path:
 
 def build_report(inputs: ReportInputs, *, uncertainty_points: int = 16,
                  uncertainty_trials: int = 2_000, workers: int | None = 1,
-                 drivers: bool = True) -> str:
+                 drivers: bool = True, compare_with: Scenario | None = None,
+                 compare_trials: int = 20_000) -> str:
     """The report as one HTML document.
 
     Parameters
@@ -94,6 +95,9 @@ def build_report(inputs: ReportInputs, *, uncertainty_points: int = 16,
         For the judgement design (None: all cores).
     drivers : bool
         Include PRIM boxes and tree rules (needs the ``ema_workbench`` package).
+    compare_with : Scenario, optional
+        Add a paired comparison of the run's scenario (A) with this one (B), on
+        ``compare_trials`` trials with the run's seed (:mod:`sim.analysis.compare`).
     """
     from sim.analysis.uncertainty import judgement_ranges
 
@@ -107,6 +111,7 @@ def build_report(inputs: ReportInputs, *, uncertainty_points: int = 16,
         _paths(s, summ, trials),
         _time(s, trials, inputs.rounds),
         _red_lines(s, summ),
+        _compare(s, compare_with, compare_trials, int(summ["seed"]), workers),
         _drivers(s, trials) if drivers else "",
         _judgements(s, ranges),
         _base_rates(s, trials),
@@ -390,6 +395,14 @@ def _drivers(s: Scenario, trials: pd.DataFrame) -> str:
             "inside the model, not controlled experiments.</p></section>")
 
 
+def _compare(s: Scenario, other: Scenario | None, trials: int, seed: int, workers) -> str:
+    if other is None:
+        return ""
+    from sim.analysis.compare import compare, compare_html
+
+    return compare_html(compare(s, other, trials=trials, seed=seed, workers=workers))
+
+
 def _judgements(s: Scenario, ranges) -> str:
     if not s.judgements:
         return ("<section id=\"judgements\"><h2>Judgement calls</h2><p>The scenario "
@@ -486,6 +499,9 @@ def _scenario(s: Scenario) -> str:
 
 
 def _levels(issue) -> str:
+    if issue.levels and issue.names:
+        return "; ".join(f"{k} ({name})" for k, name in zip(issue.levels, issue.names,
+                                                             strict=True))
     if issue.levels:
         return ", ".join(issue.levels)
     c = issue.continuous

@@ -21,7 +21,12 @@ def add(sub) -> None:
     e.add_argument("scenario", nargs="?", help="scenario file (not needed with --from)")
     e.add_argument("--from", dest="results", metavar="DIR",
                    help="a results directory written by `escalation run --out`")
-    e.add_argument("--trial", type=int, required=True, help="trial index within the run")
+    e.add_argument("--trial", type=int, help="trial index within the run")
+    e.add_argument("--outcome", metavar="ID",
+                   help="with --from: tell a trial that ended in this outcome (an outcome "
+                   "id, or war / deal / breakout for how it ended)")
+    e.add_argument("--nth", type=positive_int, default=1,
+                   help="with --outcome: the Nth such trial, in trial order (default 1)")
     e.add_argument("--seed", type=seed, default=0, help="the run's root seed (default 0)")
     e.add_argument("--trials", type=positive_int, default=None,
                    help="the run's trial count (default: the trial's chunk was full)")
@@ -35,11 +40,22 @@ def command(args) -> int:
     from sim.analysis.narrative import explain
     from sim.runs.chunks import DEFAULT_CHUNK_SIZE
 
+    if (args.trial is None) == (args.outcome is None):
+        print("escalation explain: give --trial N, or --outcome ID (with --from DIR)",
+              file=sys.stderr)
+        return EXIT_INVALID
+    if args.outcome is not None and not args.results:
+        print("escalation explain: --outcome needs a run's results (--from DIR)", file=sys.stderr)
+        return EXIT_INVALID
     if args.results:
         found = run_from_results(args.results)
         if found is None:
             return EXIT_INVALID
         scenario, root_seed, chunk_size, trials = found
+        if args.outcome is not None:
+            args.trial = nth_trial(args.results, scenario, args.outcome, args.nth)
+            if args.trial is None:
+                return EXIT_INVALID
     elif args.scenario:
         scenario = load_or_report(args.scenario, args.roots)
         if scenario is None:
@@ -56,6 +72,40 @@ def command(args) -> int:
         print(f"escalation explain: {e}", file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def nth_trial(directory: str, scenario, outcome: str, nth: int) -> int | None:
+    """The index of the ``nth`` trial of a run that ended in ``outcome`` (an outcome id
+    or an ending such as war), or None after saying why."""
+    import pandas as pd
+
+    path = Path(directory) / "trials.parquet"
+    if not path.exists():
+        print(f"escalation explain: {path} is missing", file=sys.stderr)
+        return None
+    t = pd.read_parquet(path, columns=["trial", "outcome", "ended_by"])
+    endings = set(t["ended_by"].unique())
+    if outcome in scenario.outcomes:
+        hits = t.loc[t["outcome"] == outcome, "trial"]
+    elif outcome in endings:
+        hits = t.loc[t["ended_by"] == outcome, "trial"]
+    else:
+        valid = ", ".join([*scenario.outcomes, *sorted(endings)])
+        print(f"escalation explain: '{outcome}' is not an outcome of this run; valid: {valid}",
+              file=sys.stderr)
+        return None
+    if len(hits) < nth:
+        print(f"escalation explain: only {len(hits)} trial(s) ended in '{outcome}'",
+              file=sys.stderr)
+        return None
+    trial = int(hits.iloc[nth - 1])
+    print(f"(trial {trial}: the {_ordinal(nth)} of {len(hits):,} that ended in '{outcome}')\n")
+    return trial
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def run_from_results(directory: str):

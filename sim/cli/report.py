@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.cli.common import EXIT_INVALID, EXIT_OK, positive_int
+from sim.cli.common import EXIT_INVALID, EXIT_OK, add_roots, load_or_report, positive_int
 
 __all__ = ["add"]
 
@@ -25,8 +25,13 @@ def add(sub) -> None:
                    "leaves the range out)")
     r.add_argument("--judgement-trials", type=positive_int, default=2_000, metavar="N",
                    help="trials per point (default 2,000)")
+    r.add_argument("--compare", metavar="B", help="add a paired comparison with scenario B "
+                   "(the run's scenario is A; common random numbers, the run's seed)")
+    r.add_argument("--compare-trials", type=positive_int, default=20_000, metavar="N",
+                   help="trials of the comparison (default 20,000)")
     r.add_argument("--workers", type=positive_int, default=None,
                    help="worker processes for the judgement design (default: all cores)")
+    add_roots(r)
     r.set_defaults(func=command)
 
 
@@ -43,11 +48,23 @@ def command(args) -> int:
     except (StoreError, ScenarioError) as err:
         print(f"escalation report: {err}", file=sys.stderr)
         return EXIT_INVALID
+    other = None
+    if args.compare:
+        from sim.cli.common import scenario_path
+
+        other = load_or_report(scenario_path(args.compare), args.roots)
+        if other is None:
+            return EXIT_INVALID
+        if list(other.actors) != list(inputs.scenario.actors):
+            print(f"escalation report: {args.compare} has other actors than the run's "
+                  "scenario; the trials cannot be paired", file=sys.stderr)
+            return EXIT_INVALID
     out = Path(args.output) if args.output else Path(args.run_dir) / "report.html"
     if out.is_dir():
         print(f"escalation report: {out} is a directory; name a file with -o", file=sys.stderr)
         return EXIT_INVALID
     write_report(inputs, out, uncertainty_points=args.judgement_points,
-                 uncertainty_trials=args.judgement_trials, workers=args.workers)
+                 uncertainty_trials=args.judgement_trials, workers=args.workers,
+                 compare_with=other, compare_trials=args.compare_trials)
     print(f"report written to {out}")
     return EXIT_OK

@@ -34,6 +34,9 @@ def add(sub) -> None:
     sw.add_argument("--judgements", action="store_true",
                     help="also vary every judgement call the scenario declares over its "
                     "plausible range (as judgements.NAME; e.g. with --sampler lhs)")
+    sw.add_argument("--discover", metavar="CONDITION",
+                    help="after the sweep, the PRIM box of parameter ranges where CONDITION "
+                    "holds, e.g. 'regional_war>0.2' (an outcome id or any_force)")
     sw.add_argument("--sampler", choices=("grid", "lhs", "sobol", "morris"), default="grid")
     sw.add_argument("--points", type=positive_int, default=5,
                     help="grid: levels per parameter; lhs: points; sobol: base samples "
@@ -80,6 +83,10 @@ def command(args) -> int:
 
     try:
         vary = [parse_vary(v) for v in args.vary]
+        if args.discover:
+            from sim.studies.sweeps import parse_condition
+
+            parse_condition(args.discover, list(scenario.outcomes))  # checked before running
         if args.judgements:
             if not scenario.judgements:
                 raise ValueError(f"{args.scenario} declares no judgements to vary")
@@ -131,7 +138,26 @@ def command(args) -> int:
         return EXIT_INTERRUPTED
     progress.close()
     print_sweep(result)
+    if args.discover:
+        print_discovery(result, args.discover)
     return EXIT_OK
+
+
+def print_discovery(result, condition: str) -> None:
+    """The PRIM box for a condition on the points, in words (and DIR/discovery.txt)."""
+    from sim.analysis.drivers import describe_box
+
+    box = result.discover(condition)
+    target = condition.strip()
+    if box is None:
+        text = (f"discovery: '{target}' holds at too few or too many points (under 1% or "
+                "over 99%) for PRIM to bound it")
+    else:
+        text = ("discovery (PRIM over the varied parameters): "
+                + describe_box(box, target, unit="points"))
+    print("\n" + text)
+    if result.out is not None:
+        (result.out / "discovery.txt").write_text(text + "\n", encoding="utf-8")
 
 
 def print_sweep(result) -> None:

@@ -58,6 +58,8 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     packages = PackageSpace(
         issue_ids=tuple(s.issues),
         level_labels=tuple(tuple(iss.labels()) for iss in s.issues.values()),
+        level_names=tuple(None if iss.names is None else tuple(iss.names)
+                          for iss in s.issues.values()),
         grid=grid,
         status_quo=int(index[status_quo]),
         mediator_candidates=_mediator_candidates(s, util, masks),

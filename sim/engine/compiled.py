@@ -73,6 +73,7 @@ class PackageSpace:
     grid: np.ndarray  # (P, K) level index of package p on issue k
     status_quo: int  # the package that stands without a deal
     mediator_candidates: np.ndarray  # packages a mediator considers
+    level_names: tuple[tuple[str, ...] | None, ...] = ()  # readable names, if given
 
     def __len__(self) -> int:
         return self.grid.shape[0]
@@ -82,8 +83,14 @@ class PackageSpace:
         return {iid: self.level_labels[k][self.grid[p, k]] for k, iid in enumerate(self.issue_ids)}
 
     def describe(self, p: int) -> str:
-        """``"enrichment zero, missiles range_cap, ..."``."""
-        return ", ".join(f"{k} {v}" for k, v in self.labels(p).items())
+        """``"enrichment zero, missiles range_cap, ..."``, or the levels' readable names
+        where the scenario gives them (``"zero enrichment, missile range cap, ..."``)."""
+        parts = []
+        for k, iid in enumerate(self.issue_ids):
+            level = self.grid[p, k]
+            names = self.level_names[k] if k < len(self.level_names) else None
+            parts.append(names[level] if names else f"{iid} {self.level_labels[k][level]}")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)

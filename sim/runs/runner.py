@@ -71,6 +71,10 @@ class RunResult:
             return pd.DataFrame()
         return (counts / self.tally.n).reset_index()
 
+    def _repr_html_(self) -> str:
+        """In a notebook, a run shows its outcome table."""
+        return self.summary()._repr_html_()
+
     def report(self, path, **options):
         """Write the self-contained HTML report of this run to ``path``; see
         :func:`sim.analysis.report.build_report` for ``options``."""

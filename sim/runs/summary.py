@@ -71,6 +71,20 @@ class Summary(dict):
         """One row per outcome: count, share, interval, standard error, median rounds."""
         return pd.DataFrame(self["outcomes"]).set_index("outcome")
 
+    def _repr_html_(self) -> str:
+        """The outcome table for a notebook (Jupyter shows it instead of the dict)."""
+        import html
+
+        rows = "".join(
+            f"<tr><td>{html.escape(o['label'])}</td><td>{o['share']:.1%}</td>"
+            f"<td>{o['ci_low']:.1%} to {o['ci_high']:.1%}</td>"
+            f"<td>{'-' if o['median_rounds'] is None else format(o['median_rounds'], 'g')}"
+            "</td></tr>" for o in self["outcomes"])
+        return (f"<p><b>{html.escape(self['title'])}</b>: {self['trials']:,} trials, seed "
+                f"{self['seed']}</p><table><thead><tr><th>outcome</th><th>share</th>"
+                "<th>95% interval (Monte Carlo)</th><th>median rounds</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
+
     def table(self) -> str:
         """The summary as a plain-text table for a terminal."""
         w = max(38, *(len(o["label"]) + 1 for o in self["outcomes"]))  # labels never cut

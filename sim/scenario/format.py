@@ -69,10 +69,22 @@ class Issue(_Model):
 
     description: str = ""
     levels: list[str] | None = Field(default=None, min_length=2, max_length=101)
+    names: list[str] | None = Field(
+        default=None, description="Readable names of the levels, in the same order, for "
+        "stories and reports (e.g. 'enrichment capped at 3.67%' for cap_3_67).")
     positions: list[float] | None = None
     continuous: ContinuousRange | None = None
     source: str | None = None
     assumption: str | None = None
+
+    @field_validator("names")
+    @classmethod
+    def _one_name_per_level(cls, names, info):
+        levels = info.data.get("levels")
+        if names is not None and (levels is None or len(names) != len(levels)):
+            raise ValueError(f"{len(names)} name(s) for {len(levels or [])} level(s): give one "
+                             "readable name per entry of 'levels'")
+        return names
 
     @model_validator(mode="after")
     def _one_kind(self) -> Issue:
@@ -101,6 +113,10 @@ class Issue(_Model):
             return list(self.levels)
         c = self.continuous
         return [_fmt(v) for v in c.values()]
+
+    def display_names(self) -> list[str] | None:
+        """The levels' readable names, or None if the file gives none."""
+        return list(self.names) if self.names is not None else None
 
     def level_positions(self) -> list[float]:
         """Each level's position on [0, 1], lowest first."""

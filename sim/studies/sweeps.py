@@ -39,7 +39,7 @@ from sim.scenario.parameters import with_judgements, with_values
 from sim.studies.design import JUDGEMENT, Design, Vary, check_design, make_design
 from sim.studies.sensitivity import analyse
 
-__all__ = ["SweepResult", "run_point", "sweep"]
+__all__ = ["SweepResult", "parse_condition", "point_condition", "run_point", "sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,17 @@ class SweepResult:
             self._sensitivity = analyse(self.design, self.frame, self.outcome_ids)
         return self._sensitivity
 
+    def discover(self, condition: str):
+        """Scenario discovery on the points: the PRIM box of parameter ranges where
+        ``condition`` holds, e.g. ``"regional_war>0.2"`` (an outcome id, or
+        ``any_force`` for the share of trials with a strike; ``>``, ``>=``, ``<``,
+        ``<=``). Returns a :class:`~sim.analysis.drivers.Box` or None; ValueError for a
+        condition it cannot read."""
+        from sim.analysis.drivers import prim_box
+
+        target = point_condition(self.frame, self.outcome_ids, condition)
+        return prim_box(self.frame, target, columns=self.design.names)
+
     def plot(self, ax=None):
         """Sensitivity bars for sobol/morris designs; outcome shares along the first
         parameter otherwise."""
@@ -95,6 +106,31 @@ class SweepResult:
         if self.design.sampler in ("sobol", "morris"):
             return plot_sensitivity(self.sensitivity(), self.design.sampler, ax=ax)
         return plot_sweep(self.frame, self.design.names, self.outcome_ids, ax=ax)
+
+
+def parse_condition(condition: str, outcome_ids: list[str]) -> tuple[str, str, float]:
+    """``"regional_war>0.2"`` -> (name, operator, value); ValueError with what is valid."""
+    import re
+
+    m = re.fullmatch(r"\s*([a-z][a-z0-9_]*)\s*(>=|<=|>|<)\s*([0-9]*\.?[0-9]+)\s*", condition)
+    valid = ", ".join([*outcome_ids, "any_force"])
+    if m is None:
+        raise ValueError(f"--discover {condition!r}: expected OUTCOME>SHARE, e.g. "
+                         f"'{outcome_ids[0]}>0.2' (outcomes: {valid})")
+    name, op, value = m.groups()
+    if name not in outcome_ids and name != "any_force":
+        raise ValueError(f"--discover {condition!r}: '{name}' is not an outcome; valid: {valid}")
+    return name, op, float(value)
+
+
+def point_condition(frame: pd.DataFrame, outcome_ids: list[str], condition: str) -> np.ndarray:
+    """Which points satisfy ``condition`` (``ID>X``, ``ID>=X``, ``ID<X``, ``ID<=X``)."""
+    import operator
+
+    name, op, value = parse_condition(condition, outcome_ids)
+    column = frame["strike_share"] if name == "any_force" else frame[f"share_{name}"]
+    ops = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+    return ops[op](column.to_numpy(), value)
 
 
 # --- storage: one file per point, a manifest, resumable ---------------------------------------

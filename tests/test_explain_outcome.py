@@ -1,0 +1,44 @@
+"""`escalation explain --from DIR --outcome ID --nth N` finds the Nth trial of an outcome."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from tests.files import BASELINE
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("explain") / "run"
+    assert main(["run", str(BASELINE), "--trials", "400", "--seed", "3", "--chunk-size", "200",
+                 "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.mark.parametrize(("outcome", "column"), [("regional_war", "outcome"), ("war", "ended_by"),
+                                                 ("deal", "ended_by")])
+def test_the_nth_trial_of_an_outcome_is_told(run_dir, capsys, outcome, column):
+    trials = pd.read_parquet(run_dir / "trials.parquet")
+    expected = int(trials.loc[trials[column] == outcome, "trial"].iloc[1])
+    assert main(["explain", "--from", str(run_dir), "--outcome", outcome, "--nth", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"(trial {expected}: the 2nd of ")
+    assert f"Trial {expected} of" in out
+
+
+def test_an_unknown_outcome_lists_the_valid_ones(run_dir, capsys):
+    assert main(["explain", "--from", str(run_dir), "--outcome", "peace"]) == 2
+    err = capsys.readouterr().err
+    assert "'peace' is not an outcome of this run; valid: regional_war, breakout" in err
+
+
+def test_too_few_trials_of_an_outcome(run_dir, capsys):
+    assert main(["explain", "--from", str(run_dir), "--outcome", "war", "--nth", "100000"]) == 2
+    assert "trial(s) ended in 'war'" in capsys.readouterr().err
+
+
+def test_trial_or_outcome_but_not_both(run_dir, capsys):
+    assert main(["explain", "--from", str(run_dir), "--trial", "1", "--outcome", "war"]) == 2
+    assert "give --trial N, or --outcome ID" in capsys.readouterr().err
