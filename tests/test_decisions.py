@@ -460,6 +460,25 @@ def test_a_red_line_response_applies_one_moves_effects():
     assert [e["stocks"][0] for e in events(m, "round")] == [110, 90]
 
 
+@pytest.mark.parametrize(("cap", "peak", "enforced", "paid"), [(None, 2, True, 0.0),
+                                                               (1, 1, False, 0.07)])
+def test_a_script_cap_stops_an_actor_below_a_rung(cap, peak, enforced, paid):
+    """A's public ultimatum (credibility 1) falls due in round 2 with a strike (rung 2).
+    Capped at rung 1 ("what if A never strikes"), A cannot carry it out: the line does
+    not bind, A pays its audience cost (0.07), and no move of A's goes above rung 1."""
+    data = _standoff(actors__a__audience_cost=0.07,
+                     actors__a__moves=[{"rung": 1, "name": "signal"},
+                                       {"rung": 2, "name": "strike"}],
+                     red_lines={"ultimatum": {"holder": "a", "kind": "deadline", "by_round": 2,
+                                              "response": 2, "credibility": 1.0,
+                                              "public": True}})
+    script = {} if cap is None else {"a": {"max_rung": cap}}
+    m = played(data, n=200, script=script)
+    assert (m.state.enforced[:, 0] == enforced).all()
+    assert (m.state.peak == peak).all() if cap is None else (m.state.peak <= peak).all()
+    assert np.allclose(m.state.audience_paid[:, 0], paid)
+
+
 def test_a_retaliation_commitment_answers_each_strike_when_it_repeats():
     """B vows to answer any strike by A (rung 2 or above) with its own (rung 2), every
     time (repeat). A strikes in rounds 1 and 3 (scripted, stepping down in between):

@@ -19,8 +19,12 @@ __all__ = ["explain", "replay"]
 
 
 def replay(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
-           chunk_size: int, trials: int | None = None) -> tuple[CrisisModel, int]:
-    """Re-run the chunk holding ``trial``; return the traced model and the trial's row."""
+           chunk_size: int, trials: int | None = None,
+           script: dict | None = None) -> tuple[CrisisModel, int]:
+    """Re-run the chunk holding ``trial`` (with the run's script, if it had one); return
+    the traced model and the trial's row."""
+    from sim.engine.script import Script
+
     cs = compile_scenario(scenario) if isinstance(scenario, Scenario) else scenario
     if trial < 0:
         raise ValueError(f"--trial must be 0 or more, got {trial}")
@@ -30,15 +34,19 @@ def replay(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
         if not 0 <= trial < trials:
             raise ValueError(f"trial {trial} is not in a run of {trials} trials")
         n = chunk_sizes(trials, chunk_size)[k]
-    model = CrisisModel(cs, n, rng=chunk_seed(seed, k), trace_row=row, collect=False)
+    model = CrisisModel(cs, n, rng=chunk_seed(seed, k), trace_row=row, collect=False,
+                        script=Script.from_dict(cs, script) if script else None)
     model.run_model()
     return model, row
 
 
 def explain(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
-            chunk_size: int = DEFAULT_CHUNK_SIZE, trials: int | None = None) -> str:
-    """The story of one trial: types drawn, proposals, responses, moves, the ending."""
-    model, row = replay(scenario, seed=seed, trial=trial, chunk_size=chunk_size, trials=trials)
+            chunk_size: int = DEFAULT_CHUNK_SIZE, trials: int | None = None,
+            script: dict | None = None) -> str:
+    """The story of one trial: types drawn, proposals, responses, moves, the ending.
+    Give a scripted run's ``script`` to replay it as it ran."""
+    model, row = replay(scenario, seed=seed, trial=trial, chunk_size=chunk_size, trials=trials,
+                        script=script)
     return _Teller(model, row, seed, trial, chunk_size).story()
 
 

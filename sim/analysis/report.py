@@ -525,6 +525,8 @@ def _reproduce(manifest: dict, summ: dict) -> str:
             ["scenario", manifest.get("scenario", "")],
             ["scenario SHA-256", manifest.get("scenario_sha256") or ""],
             ["root seed", str(summ["seed"])], ["trials", f"{summ['trials']:,}"],
+            ["script (forced choices)", json.dumps(manifest["script"]) if manifest.get("script")
+             else "none"],
             ["chunk size", f"{summ['chunk_size']:,}"],
             ["versions", ", ".join(f"{k} {x}" for k, x in v.items())],
             ["run started", manifest.get("started", "")],

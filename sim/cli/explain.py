@@ -51,7 +51,7 @@ def command(args) -> int:
         found = run_from_results(args.results)
         if found is None:
             return EXIT_INVALID
-        scenario, root_seed, chunk_size, trials = found
+        scenario, root_seed, chunk_size, trials, script = found
         if args.outcome is not None:
             args.trial = nth_trial(args.results, scenario, args.outcome, args.nth)
             if args.trial is None:
@@ -62,12 +62,13 @@ def command(args) -> int:
             return EXIT_INVALID
         root_seed, chunk_size, trials = args.seed, args.chunk_size or DEFAULT_CHUNK_SIZE, \
             args.trials
+        script = None
     else:
         print("escalation explain: give a scenario file or --from DIR", file=sys.stderr)
         return EXIT_INVALID
     try:
         print(explain(scenario, seed=root_seed, trial=args.trial, chunk_size=chunk_size,
-                      trials=trials))
+                      trials=trials, script=script))
     except ValueError as e:
         print(f"escalation explain: {e}", file=sys.stderr)
         return EXIT_INVALID
@@ -109,7 +110,8 @@ def _ordinal(n: int) -> str:
 
 
 def run_from_results(directory: str):
-    """(scenario, seed, chunk size, trials) recorded in a run's manifest, or None."""
+    """(scenario, seed, chunk size, trials, script) recorded in a run's manifest, or
+    None."""
     from sim.runs.store import StoreError, open_run
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import scenario_from_dict
@@ -118,7 +120,8 @@ def run_from_results(directory: str):
         manifest = open_run(directory)
         scenario = scenario_from_dict(manifest["scenario_resolved"],
                                       origin=str(Path(directory) / "manifest.json"))
-        return scenario, manifest["root_seed"], manifest["chunk_size"], manifest["trials"]
+        return (scenario, manifest["root_seed"], manifest["chunk_size"], manifest["trials"],
+                manifest.get("script"))
     except StoreError as e:
         print(f"escalation explain: {e}", file=sys.stderr)
     except ScenarioError as e:

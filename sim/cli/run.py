@@ -40,6 +40,10 @@ def add(sub) -> None:
     r.add_argument("--format", choices=("table", "json"), default="table",
                    help="table for people, json (to stdout) for scripts")
     r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.add_argument("--script", metavar="FILE",
+                   help="a YAML file forcing some choices in every trial, for counterfactuals: "
+                   "{actor: {proposals|responses|moves: {round: ...}, max_rung: R}}, e.g. "
+                   "'israel: {max_rung: 5}' for 'what if Israel never strikes'")
     add_roots(r)
     r.set_defaults(func=command)
 
@@ -48,12 +52,18 @@ def command(args) -> int:
     scenario = load_or_report(args.scenario, args.roots)
     if scenario is None:
         return EXIT_INVALID
+    from sim.engine.script import ScriptError
     from sim.runs.chunks import DEFAULT_CHUNK_SIZE
     from sim.runs.limits import LimitError
     from sim.runs.runner import run
     from sim.runs.store import StoreError
     from sim.scenario.loader import scenario_text
 
+    script = None
+    if args.script:
+        script = read_script(args.script)
+        if script is None:
+            return EXIT_INVALID
     progress = Progress(args.trials, "trial", args.quiet)
     started = time.perf_counter()
 
@@ -75,9 +85,13 @@ def command(args) -> int:
             scenario_text=scenario_text(args.scenario, tuple(args.roots)),
             force_workers=args.force_workers,
             command=args.command_line,
+            script=script,
         )
     except (StoreError, LimitError) as err:
         print(f"escalation run: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    except ScriptError as err:
+        print(f"{args.script}: {err}", file=sys.stderr)
         return EXIT_INVALID
     finally:
         progress.close()
@@ -92,3 +106,18 @@ def command(args) -> int:
         if result.out is not None:
             print(f"\nresults written to {result.out}/")
     return EXIT_OK
+
+
+def read_script(path: str) -> dict | None:
+    """A script file as plain data, or None after printing what is wrong with it."""
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.yaml_io import read_document
+
+    try:
+        data = read_document(path).data
+    except ScenarioError as err:
+        for p in err.problems:
+            print(str(p).replace("expected a scenario", "expected a script"), file=sys.stderr)
+        return None
+    return json.loads(json.dumps(data))  # plain data (round keys become text, as stored)
+

@@ -224,9 +224,10 @@ class ActorAgent(_Proposer):
         rungs[:, MoveOption.STEP_DOWN] = np.maximum(r - 1, 0)
         available = np.ones((len(rows), n_opt), dtype=bool)
         available[:, MoveOption.STEP_DOWN] = r > 0
+        cap = self.model.script.caps.get(self.index, self.model.cs.n_rungs)
         for k, spec in enumerate(self.move_specs):
             rungs[:, MoveOption.MOVE + k] = spec.rung
-            available[:, MoveOption.MOVE + k] = spec.rung > r
+            available[:, MoveOption.MOVE + k] = (spec.rung > r) & (spec.rung <= cap)
         return rungs, available
 
     def move_values(self, rows: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -297,7 +298,10 @@ class ActorAgent(_Proposer):
         return option, rungs[np.arange(len(rows)), option]
 
     def joint_option(self, rung: int, initiator: int) -> int | None:
-        """The option by which this actor joins ``initiator``'s coalition move."""
+        """The option by which this actor joins ``initiator``'s coalition move (None if it
+        has none, or a script caps it below that rung)."""
+        if rung > self.model.script.caps.get(self.index, rung):
+            return None
         for k, spec in enumerate(self.move_specs):
             if spec.rung == rung and initiator in spec.joint_with:
                 return MoveOption.MOVE + k

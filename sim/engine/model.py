@@ -65,6 +65,10 @@ class CrisisModel(mesa.Model):
         self.trace = NO_TRACE if trace_row is None else Trace(self, trace_row)
         self.streams = Streams(self.rng.bit_generator.seed_seq, n)
         self.draws = draw_trials(cs, self.streams)
+        for k, rl in enumerate(cs.red_lines):  # a capped actor does not carry out a line
+            cap = self.script.caps.get(rl.holder)
+            if cap is not None and rl.response > cap:
+                self.draws.binding[:, k] = False
         self.red_lines = RedLines(cs, self.draws)
         self.state = CrisisState.start(cs, self.draws)
         self.values = Valuation(cs, self.draws, self.state, self.red_lines.package)

@@ -11,6 +11,12 @@ person plays one actor. A script applies to every trial of a chunk::
 
 Rounds are numbered from 1. Anything not scripted is decided by the model as usual;
 a binding red line still vetoes a scripted acceptance.
+
+A cap, ``{"israel": {"max_rung": 5}}``, is a counterfactual policy rather than a
+choice: the actor never moves above that rung (it still chooses freely below it),
+never joins a coalition move above it, and its red lines whose response lies above
+it are not carried out (they do not bind: a public one costs its audience cost when
+crossed). "What if Israel never strikes?" is ``max_rung`` one below the strike rung.
 """
 
 from __future__ import annotations
@@ -39,13 +45,14 @@ class Script:
     proposals: dict[tuple[int, int], int] = field(default_factory=dict)  # (who, round)
     responses: dict[tuple[int, int], bool] = field(default_factory=dict)  # (actor, round)
     moves: dict[tuple[int, int], int] = field(default_factory=dict)  # (actor, round) -> rung
+    caps: dict[int, int] = field(default_factory=dict)  # actor -> highest rung it may reach
 
     @classmethod
     def from_dict(cls, cs: CompiledScenario, data: dict) -> Script:
         """A script from plain data: ``{actor or 'mediator': {'proposals' | 'responses' | 'moves':
         {round: ...}}}``; raises :class:`ScriptError` naming what is wrong.
         """
-        proposals, responses, moves = {}, {}, {}
+        proposals, responses, moves, caps = {}, {}, {}, {}
         for who, plan in data.items():
             if who == MEDIATOR_NAME:
                 index = MEDIATOR
@@ -56,10 +63,20 @@ class Script:
                     f"unknown actor '{who}' in script; valid: {', '.join(cs.actors.ids)}, "
                     f"{MEDIATOR_NAME}"
                 )
-            unknown = set(plan) - {"proposals", "responses", "moves"}
+            if not isinstance(plan, dict):
+                raise ScriptError(f"{who}: expected a mapping of proposals, responses, moves "
+                                  "or max_rung")
+            unknown = set(plan) - {"proposals", "responses", "moves", "max_rung"}
             if unknown:
                 raise ScriptError(f"{who}: unknown script keys {sorted(unknown)}; valid: "
-                                  "proposals, responses, moves")
+                                  "proposals, responses, moves, max_rung")
+            if "max_rung" in plan:
+                cap = plan["max_rung"]
+                if index == MEDIATOR or isinstance(cap, bool) or not isinstance(cap, int) \
+                        or not 0 <= cap < cs.n_rungs:
+                    raise ScriptError(f"{who}: max_rung must be a rung of the ladder, 0 to "
+                                      f"{cs.n_rungs - 1}, for an actor (got {cap!r})")
+                caps[index] = cap
             for t, labels in plan.get("proposals", {}).items():
                 proposals[(index, int(t))] = package_index(cs, labels)
             for t, accept in plan.get("responses", {}).items():
@@ -68,7 +85,7 @@ class Script:
                 if not 0 <= int(rung) < cs.n_rungs:
                     raise ScriptError(f"{who}: round {t}: rung {rung} is not on the ladder")
                 moves[(index, int(t))] = int(rung)
-        return cls(proposals, responses, moves)
+        return cls(proposals, responses, moves, caps)
 
 
 def package_index(cs: CompiledScenario, labels: dict[str, str]) -> int:
