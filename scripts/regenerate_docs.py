@@ -24,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Markdown files that hold generated blocks.
-DOCS = ("README.md", "scenarios/iran_2026/README.md", "scenarios/history/README.md")
+DOCS = ("README.md", "scenarios/iran_2026/README.md", "scenarios/history/README.md",
+        "docs/teaching/instructor_notes.md")
 TRIALS, SEED = 20_000, 7
 
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) \(scripts/regenerate_docs\.py\) -->\n)"
@@ -72,6 +73,7 @@ def iran_2026_anatomy() -> str:
     deal = t["ended_by"] == "deal"
     struck = t["peak_rung"] >= _baseline().cs.ladder.strike_rung
     by = t.loc[chosen, "war_by"].value_counts()
+    low = t[["us_war_cost", "israel_war_cost"]].min(axis=1)
     lines = [
         f"- Wars: {war.mean():.1%} of trials; {chosen.sum() / war.sum():.0%} of them chosen "
         f"(by the US in {by.get('us', 0) / war.sum():.0%} of wars, by Israel in "
@@ -81,11 +83,22 @@ def iran_2026_anatomy() -> str:
         f"- Both enrichment red lines bind (no package both accept) in {both.mean():.1%} of "
         f"trials; war follows in {war[both].mean():.1%} of those and in "
         f"{war[~both].mean():.1%} of the others.",
+        f"- Among those, by the lower of the US and Israeli war costs: under 0.55, war in "
+        f"{_share(war, both & (low < 0.55))}; 0.55 to 0.7, "
+        f"{_share(war, both & (low >= 0.55) & (low < 0.7))}; 0.7 or more, "
+        f"{_share(war, both & (low >= 0.7))} (of those wars "
+        f"{_share(t['war_cause'] == 'breakdown', war & both & (low >= 0.7))} slid in at a "
+        "rung's breakdown risk).",
         f"- Deals: {deal.mean():.1%} of trials, {(deal & struck).sum() / deal.sum():.0%} of "
         f"them after a strike; any use of force (rung "
         f"{_baseline().cs.ladder.strike_rung} or above): {struck.mean():.1%}.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _share(event, where) -> str:
+    """The share of ``event`` among the trials ``where``, as a percentage."""
+    return f"{event[where].mean():.0%}"
 
 
 def _headline(result) -> tuple[float, float, float]:
@@ -96,36 +109,95 @@ def _headline(result) -> tuple[float, float, float]:
             (t["peak_rung"] >= strike).mean())
 
 
-def iran_2026_judgements() -> str:
-    """The baseline with each judgement call moved to either end of its declared range,
+@functools.cache
+def _judgement_ends() -> tuple[tuple[float, float, float], dict]:
+    """The baseline's headline as written, and at both ends of each judgement's range,
     one at a time (10,000 trials, seed 7: the same draws apart from the judged numbers)."""
     from sim import load_scenario, run, shipped
     from sim.scenario.parameters import with_judgements
 
     base = load_scenario(shipped("iran_2026/baseline.yaml"))
     trials = TRIALS // 2
-    war, deal, force = _headline(run(base, trials=trials, seed=SEED))
+    ends = {name: [_headline(run(with_judgements(base, {name: shift}), trials=trials,
+                                 seed=SEED)) for shift in j.shift]
+            for name, j in base.judgements.items()}
+    return _headline(run(base, trials=trials, seed=SEED)), ends
+
+
+def iran_2026_judgements() -> str:
+    """The judgement table of scenarios/iran_2026/README.md."""
+    from sim import load_scenario, shipped
+
+    base = load_scenario(shipped("iran_2026/baseline.yaml"))
+    (war, deal, force), ends = _judgement_ends()
     rows = ["| judgement (shift) | war | any deal | any force |", "|---|---|---|---|",
             f"| as written | {war:.1%} | {deal:.1%} | {force:.1%} |"]
     for name, j in base.judgements.items():
-        ends = []
-        for shift in j.shift:
-            ends.append(_headline(run(with_judgements(base, {name: shift}), trials=trials,
-                                      seed=SEED)))
-        cells = [f"{lo:.1%} to {hi:.1%}" for lo, hi in zip(*ends, strict=True)]
+        cells = [f"{lo:.1%} to {hi:.1%}" for lo, hi in zip(*ends[name], strict=True)]
         label = j.label or name
         rows.append(f"| {label} ({j.shift[0]:+g} to {j.shift[1]:+g}) | " + " | ".join(cells)
                     + " |")
     return "\n".join(rows) + "\n"
 
 
+@functools.cache
+def _hindcasts():
+    from sim.studies.hindcast import hindcast_files, run_hindcasts
+
+    return run_hindcasts(hindcast_files(), trials=TRIALS, seed=SEED, workers=None)
+
+
 def hindcast_table() -> str:
     """What `escalation hindcast --format markdown` prints (20,000 trials, seed 7)."""
-    from sim.studies.hindcast import hindcast_files, run_hindcasts
     from sim.studies.hindcast import hindcast_table as table
 
-    return table(run_hindcasts(hindcast_files(), trials=TRIALS, seed=SEED, workers=None),
-                 markdown=True)
+    return table(_hindcasts(), markdown=True)
+
+
+def teaching_answers() -> str:
+    """The numbers of the answers in docs/teaching/instructor_notes.md."""
+    from sim import load_scenario, run, shipped
+    from sim.analysis.compare import compare
+
+    t = _baseline().trials
+    strike = _baseline().cs.ladder.strike_rung
+    force = (t["peak_rung"] >= strike).mean()
+    plain = (t["outcome"] == "limited_strikes").mean()
+    after = (t["outcome"] == "deal_after_strikes").mean()
+    war = (t["ended_by"] == "war").mean()
+    base = load_scenario(shipped("iran_2026/baseline.yaml"))
+    trials = TRIALS // 2
+    c = compare(base, load_scenario(shipped("iran_2026/second_carrier.yaml")), trials=trials,
+                seed=SEED).table.set_index("outcome")
+    cap = run(base, trials=trials, seed=SEED, script={"israel": {"max_rung": 5}}).trials
+    ref = run(base, trials=trials, seed=SEED).trials
+    (w0, _, _), ends = _judgement_ends()
+    spans = {name: abs(hi[0] - lo[0]) for name, (lo, hi) in ends.items()}
+    top = max(spans, key=spans.get)
+    worst = min(_hindcasts(), key=lambda h: h.share)
+    lines = [
+        f"1. Any use of force: {force:.1%} of trials; \"Strikes without a deal or war\": "
+        f"{plain:.1%}; deals after strikes {after:.1%}; wars {war:.1%} (20,000 trials, seed "
+        f"{SEED}).",
+        f"2. Second carrier minus baseline ({trials:,} paired trials): war "
+        f"{c.loc['war', 'difference']:+.1%} (95% interval {c.loc['war', 'ci_low']:+.1%} to "
+        f"{c.loc['war', 'ci_high']:+.1%}); any use of force "
+        f"{c.loc['any_force', 'difference']:+.1%} ({c.loc['any_force', 'ci_low']:+.1%} to "
+        f"{c.loc['any_force', 'ci_high']:+.1%}); any deal {c.loc['any_deal', 'difference']:+.1%} "
+        f"({c.loc['any_deal', 'ci_low']:+.1%} to {c.loc['any_deal', 'ci_high']:+.1%}).",
+        f"3. Israel capped at rung 5 ({trials:,} trials, the same draws): war "
+        f"{(cap['ended_by'] == 'war').mean():.1%} against {(ref['ended_by'] == 'war').mean():.1%}"
+        f"; any use of force {(cap['peak_rung'] >= strike).mean():.1%} against "
+        f"{(ref['peak_rung'] >= strike).mean():.1%}; trials that end in war under both "
+        f"{((cap['ended_by'] == 'war') & (ref['ended_by'] == 'war')).mean():.1%}.",
+        f"4. The judgement that moves war most: {base.judgements[top].label} "
+        f"({ends[top][0][0]:.1%} to {ends[top][1][0]:.1%}, as written {w0:.1%}).",
+        f"5. The hindcast given the least probability: {worst.name} (as of {worst.as_of}), "
+        f"{worst.share:.1%} for what happened ({worst.outcome}); the model's largest share "
+        f"there: {max(worst.shares, key=worst.shares.get)} "
+        f"{max(worst.shares.values()):.1%}.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 GENERATORS: dict[str, Callable[[], str]] = {
@@ -134,6 +206,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "iran-2026-judgements": iran_2026_judgements,
     "iran-2026-anatomy": iran_2026_anatomy,
     "hindcast-table": hindcast_table,
+    "teaching-answers": teaching_answers,
 }
 
 

@@ -234,6 +234,7 @@ def test_binding_package_red_line_vetoes_a_good_offer():
     m = played(data, trace=True, script={"a": {"proposals": {1: {"share": "0.5"}}}})
     ok, vetoed, margin = events(m, "proposal")[0]["verdicts"][1]
     assert (ok, vetoed) == (False, True) and margin == pytest.approx(0.2)
+    assert (m.state.crossed[0, 0], m.state.enforced[0, 0]) == (True, True)  # the veto
 
 
 @pytest.mark.parametrize(("audience_cost", "accepts"), [(0.25, False), (0.1, True)])

@@ -59,7 +59,9 @@ def generated():
     return module, cache
 
 
-@pytest.mark.parametrize("doc", ["README.md", "scenarios/iran_2026/README.md"])
+@pytest.mark.parametrize("doc", ["README.md", "scenarios/iran_2026/README.md",
+                                 "scenarios/history/README.md",
+                                 "docs/teaching/instructor_notes.md"])
 def test_generated_blocks_are_current(doc, generated):
     module, cache = generated
     text = (ROOT / doc).read_text(encoding="utf-8")

@@ -157,7 +157,8 @@ def describe_box(box: Box, outcome: str, unit: str = "trials") -> str:
             parts.append(f"{col} between {_num(lo)} and {_num(hi)}")
         else:
             parts.append(f"{col} {'above ' + _num(lo) if np.isfinite(lo) else 'below ' + _num(hi)}")
-    where = "; ".join(parts) if parts else "anywhere"
+    where = (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1
+             else parts[0] if parts else "anywhere")
     return (f"{outcome} holds in {box.density:.0%} of the {unit} where {where} "
             f"({box.mass:.0%} of all {unit}), against {box.base:.0%} overall; these {unit} "
             f"hold {box.coverage:.0%} of all cases of {outcome}.")

@@ -55,12 +55,17 @@ def _fmt(x: float) -> str:
 
 
 class _Teller:
-    def __init__(self, model: CrisisModel, row: int, seed: int, trial: int, chunk_size: int):
+    """Tells a traced trial. ``person``: the actor a person played (role-play), whose
+    choices are told as theirs, without the model's reasons."""
+
+    def __init__(self, model: CrisisModel, row: int, seed: int, trial: int, chunk_size: int,
+                 person: int | None = None):
         self.m, self.r, self.cs = model, row, model.cs
         self.seed, self.trial, self.chunk_size = seed, trial, chunk_size
+        self.person = person
 
     def name(self, i: int) -> str:
-        return self.cs.actor_name(i)
+        return self.cs.actor_name(i) + (" (you)" if i == self.person else "")
 
     def rung(self, r: int) -> str:
         return f"rung {r} ({self.cs.ladder.rung_names[r]})"
@@ -83,8 +88,9 @@ class _Teller:
                        f"changes by {_fmt(draws.stock_growth[r, s])} a round")
         for k, rl in enumerate(cs.red_lines):
             binds = "binds" if draws.binding[r, k] else "does not bind"
-            out.append(f"  red line {rl.id} ({self.name(rl.holder)}): {binds} "
-                       f"(credibility drawn {draws.credibility[r, k]:.2f})")
+            out.append(f"  red line {rl.id} ({self.name(rl.holder)}): {binds} in this trial "
+                       f"(the chance it binds, its credibility, was drawn as "
+                       f"{draws.credibility[r, k]:.2f})")
         out.append(f"\nThe crisis starts at {self.rung(cs.ladder.start)}.")
         for e in m.trace.events:
             out.extend(self.tell(e))
@@ -139,6 +145,8 @@ class _Teller:
 
     def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float) -> str:
         who = self.name(j)
+        if j == self.person and not vetoed:
+            return f"{who} {'accepts' if ok else 'rejects'}."
         if ok and abs(margin) <= 1e-9:
             return f"{who} accepts: the offer is worth exactly what holding out is worth to it."
         if ok and margin >= 0:
@@ -166,7 +174,7 @@ class _Teller:
                 spec = self.cs.actors.moves[i][option - MoveOption.MOVE]
                 parts.append(f"{self.name(i)} escalates to {self.rung(r)}: {spec.name}")
                 values = e["values"][i]
-                if r >= strike and values[MoveOption.STAY] > -np.inf:
+                if r >= strike and values[MoveOption.STAY] > -np.inf and i != self.person:
                     reasons.append(
                         f"  {self.name(i)} chooses force: {spec.name} is worth "
                         f"{values[option]:.3f} to it against {values[MoveOption.STAY]:.3f} "

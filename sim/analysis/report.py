@@ -329,9 +329,13 @@ def _red_lines(s: Scenario, summ: dict) -> str:
                      _pct(r["crossed"]), _pct(r["enforced"])])
     head = ["red line", "holder", "kind", "", "what it says", "crossed", "enforced"]
     return (f"<section id=\"red-lines\"><h2>Red lines</h2>{_table(head, rows, numeric={5, 6})}"
-            "<p class=\"note\">Crossed: the trigger happened (a package offered, a stock or "
-            "deadline reached, a strike). Enforced: the holder's line bound in that trial "
-            "(its credibility is drawn per trial) and it carried out its response.</p>"
+            "<p class=\"note\">Crossed: the trigger happened (for a package line, a package "
+            "crossing it was vetoed or accepted; for the others, a deal concluded, a stock "
+            "or deadline reached, a strike). Enforced: the line bound in that trial (its "
+            "credibility, the chance it binds, is drawn per trial) and was carried out: a "
+            "package line by its holder's veto, the others by the holder's response. "
+            "Crossed but not enforced: the holder gave way (a public line costs it its "
+            "audience cost).</p>"
             "</section>")
 
 

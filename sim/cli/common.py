@@ -86,8 +86,28 @@ def load_or_report(path: str, roots: list[str] = ()):
     except ScenarioError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
+        if not Path(path).exists():
+            print(missing_scenario_hint(str(path)), file=sys.stderr)
         print(f"{len(err.problems)} problem(s); nothing was run", file=sys.stderr)
         return None
+
+
+def missing_scenario_hint(text: str) -> str:
+    """For a scenario argument that names no file: the closest shipped names, and where
+    to see them all."""
+    import difflib
+
+    from sim.scenario.library import library_root, listing
+
+    root = library_root()
+    names = [f.relative_to(root).as_posix() for f in listing(root)]
+    stems = {n.removesuffix(".yaml"): n for n in names}
+    want = text.removeprefix("scenarios/").removesuffix(".yaml")
+    close = difflib.get_close_matches(want, list(stems), n=2, cutoff=0.8)
+    close += [n for n in stems if n.split("/")[-1] == want and n not in close]
+    hint = f"did you mean {', '.join(stems[c] for c in close)}? " if close else ""
+    return (f"{hint}(`escalation list` shows the shipped scenarios; a file of your own "
+            "needs its path)")
 
 
 class Progress:

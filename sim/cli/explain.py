@@ -86,12 +86,16 @@ def nth_trial(directory: str, scenario, outcome: str, nth: int) -> int | None:
         return None
     t = pd.read_parquet(path, columns=["trial", "outcome", "ended_by"])
     endings = set(t["ended_by"].unique())
+    by_label = {o.label.lower(): oid for oid, o in scenario.outcomes.items()}
+    outcome = by_label.get(outcome.lower(), outcome)  # a label as the table prints it
     if outcome in scenario.outcomes:
         hits = t.loc[t["outcome"] == outcome, "trial"]
     elif outcome in endings:
         hits = t.loc[t["ended_by"] == outcome, "trial"]
     else:
-        valid = ", ".join([*scenario.outcomes, *sorted(endings)])
+        ends = sorted(e for e in endings if e not in scenario.outcomes)
+        valid = (", ".join(scenario.outcomes) + " (or the label the table prints)"
+                 + (f"; or how a trial ended: {', '.join(ends)}" if ends else ""))
         print(f"escalation explain: '{outcome}' is not an outcome of this run; valid: {valid}",
               file=sys.stderr)
         return None

@@ -109,9 +109,13 @@ class _Proposer(mesa.Agent):
         return self.model.uniforms(purpose, *keys, rows=rows)
 
     def scripted_proposal(self, rows: np.ndarray, t: int):
-        """The package a script forces in round t, or None."""
+        """The package a script (or the person playing this actor) gives in round t,
+        or None."""
         forced = self.model.script.proposals.get((self.script_index, t))
-        return None if forced is None else np.full(len(rows), forced)
+        player = self.model.script.plays(self.script_index)
+        if forced is None and player is not None:
+            forced = player.propose(self.model, t)
+        return None if forced is None else np.full(len(rows), forced, dtype=np.int64)
 
     def observe_rejection(self, rows, j, packages, vetoed, t) -> None:
         """Learn from responder j's rejections: a rejection citing a red line reveals
@@ -199,6 +203,9 @@ class ActorAgent(_Proposer):
         margin = net - reservation
         vetoed = lines.veto_at(rows, packages)
         forced = m.script.responses.get((j, t))
+        player = m.script.plays(j)
+        if forced is None and player is not None and not vetoed.all():
+            forced = player.respond(m, t, int(packages[0]))
         if forced is not None:
             accept = np.full(len(rows), forced)
         elif np.isinf(self.rationality):
@@ -282,6 +289,9 @@ class ActorAgent(_Proposer):
         forced = m.script.moves.get((self.index, t))
         if forced is not None:
             return self.scripted_move(rungs, available, forced, t)
+        if (player := m.script.plays(self.index)) is not None:
+            option = np.full(len(rows), player.move(m, t, rungs[0], available[0]))
+            return option, rungs[np.arange(len(rows)), option]
         u = self.noise(Purpose.MOVE, t, self.index, rows=rows)
         option = logit_choice(eu, self.rationality, u)
         return option, rungs[np.arange(len(rows)), option]
@@ -289,9 +299,13 @@ class ActorAgent(_Proposer):
     def choose_again(self, rows: np.ndarray, t: int, values, where: np.ndarray, chosen):
         """Choose again, without coalition moves, in the rows ``where`` a partner declined
         (the same rule and the same random number as the first choice)."""
-        rungs, _, eu = values
+        rungs, available, eu = values
         solo = np.array([not s.joint_with for s in self.move_specs])
         allowed = np.concatenate([[True] * MoveOption.MOVE, solo])
+        if (player := self.model.script.plays(self.index)) is not None and where.any():
+            option = np.full(len(rows), player.move(self.model, t, rungs[0],
+                                                    available[0] & allowed))
+            return option, rungs[np.arange(len(rows)), option]
         eu = np.where(allowed[None, :], eu, -np.inf)
         u = self.noise(Purpose.MOVE, t, self.index, rows=rows)
         option = np.where(where, logit_choice(eu, self.rationality, u), chosen[0])

@@ -174,6 +174,7 @@ class CrisisModel(mesa.Model):
             ok, vetoed, margin = self.actors[j].respond(rows, packages, t)
             verdicts[j] = (ok, vetoed, margin)
             accepted &= ok
+            self.red_lines.record_vetoes(state, rows[vetoed], j, packages[vetoed])
         self.trace(rows, "proposal", proposer=who, packages=packages, verdicts=verdicts)
         # Everyone sees who rejected: proposers update their beliefs.
         observers = [a for a in self.agents if getattr(a, "belief_particles", None)]
@@ -263,7 +264,11 @@ class CrisisModel(mesa.Model):
                         continue
                     _, available, eu = values[p]
                     mine, _ = chosen[p]
-                    agree &= available[:, m] & (eu[:, m] >= eu[here, mine] - 1e-12)
+                    if (player := self.script.plays(p)) is not None:  # a person decides
+                        agree &= available[:, m] & bool(
+                            available[0, m] and player.join(self, t, a.index, spec))
+                    else:
+                        agree &= available[:, m] & (eu[:, m] >= eu[here, mine] - 1e-12)
                     matches[p] = m
                 for p, m in matches.items():
                     option_p, rung_p = chosen[p]

@@ -6,9 +6,10 @@ holder to. Per trial it either *binds* (Bernoulli with the drawn credibility) or
 This module is the one place red lines act:
 
 - ``package`` lines: a binding one vetoes every package meeting its condition (its
-  holder rejects, and proposers who learn it binds stop offering such packages); a
-  non-binding public one costs its holder the audience cost if it accepts such a
-  package (:class:`PackageLines`, read by proposers, responders and planning);
+  holder rejects, and proposers who learn it binds stop offering such packages; the
+  line is then crossed and enforced, :meth:`RedLines.record_vetoes`); a non-binding
+  public one costs its holder the audience cost if it accepts such a package (crossed,
+  not enforced) (:class:`PackageLines`, read by proposers, responders and planning);
 - ``deal`` lines: when a deal meeting the condition is concluded, a binding line
   forces the holder's response and voids the deal (:meth:`RedLines.conclude`);
 - ``stock`` lines: when a stock reaches the threshold, a binding line forces the
@@ -175,6 +176,16 @@ class RedLines:
             self.cross(state, rows[hit & state.armed[rows, k]], k, trace)
             if rl.repeat:
                 state.armed[rows, k] = True
+
+    def record_vetoes(self, state: CrisisState, rows: np.ndarray, holder: int,
+                      packages: np.ndarray) -> None:
+        """``holder`` vetoed ``packages`` in ``rows``: each of its binding package lines
+        the package crosses is crossed and enforced (the veto is how it is enforced)."""
+        for k, rl in enumerate(self.cs.red_lines):
+            if rl.kind == "package" and rl.holder == holder and len(rows):
+                hit = rows[rl.mask[packages] & self.binding[rows, k]]
+                state.crossed[hit, k] = True
+                state.enforced[hit, k] = True
 
     def conclude(self, state: CrisisState, rows: np.ndarray, packages: np.ndarray,
                  trace) -> np.ndarray:

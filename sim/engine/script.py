@@ -22,13 +22,14 @@ crossed). "What if Israel never strikes?" is ``max_rung`` one below the strike r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
 from sim.engine.codes import MEDIATOR
 from sim.engine.compiled import CompiledScenario
 
-__all__ = ["Script", "ScriptError", "package_index"]
+__all__ = ["Player", "Script", "ScriptError", "package_index"]
 
 #: How a script names the mediator.
 MEDIATOR_NAME = "mediator"
@@ -36,6 +37,26 @@ MEDIATOR_NAME = "mediator"
 
 class ScriptError(ValueError):
     """A script names an unknown actor, package level or unreachable move."""
+
+
+class Player(Protocol):
+    """A person playing one actor (role-play): asked for that actor's choices as they
+    arise, in a model of one trial. ``actor`` is the actor's index."""
+
+    actor: int
+
+    def propose(self, model: Any, t: int) -> int:
+        """The package (compiled index) the player proposes in round ``t``."""
+
+    def respond(self, model: Any, t: int, package: int) -> bool:
+        """Whether the player accepts ``package`` in round ``t``."""
+
+    def move(self, model: Any, t: int, rungs: np.ndarray, available: np.ndarray) -> int:
+        """The option the player picks among the available ones (stay, step down,
+        then each of its moves; :class:`~sim.engine.codes.MoveOption`)."""
+
+    def join(self, model: Any, t: int, initiator: int, spec: Any) -> bool:
+        """Whether the player joins ``initiator``'s coalition move ``spec``."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,11 @@ class Script:
     responses: dict[tuple[int, int], bool] = field(default_factory=dict)  # (actor, round)
     moves: dict[tuple[int, int], int] = field(default_factory=dict)  # (actor, round) -> rung
     caps: dict[int, int] = field(default_factory=dict)  # actor -> highest rung it may reach
+    player: Player | None = None  # a person playing one actor (one trial at a time)
+
+    def plays(self, index: int) -> Player | None:
+        """The person playing actor ``index``, if any."""
+        return self.player if self.player is not None and self.player.actor == index else None
 
     @classmethod
     def from_dict(cls, cs: CompiledScenario, data: dict) -> Script:

@@ -1,0 +1,180 @@
+"""Role-play: a person plays one actor of a scenario, round by round, against the
+model's other actors (``escalation play``).
+
+The person's choices enter the engine through :class:`~sim.engine.script.Player`; the
+trial is an ordinary one-trial model, so everything else (types, red lines, breakdown,
+the other actors' choices) follows the model's rules and random streams. What the
+person sees is what their actor knows: its own drawn types and red lines, the other
+actors' public red lines, the rung, the stocks, and each round's proposals, responses
+and moves as they happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.engine.codes import MoveOption
+from sim.engine.compiled import CompiledScenario
+from sim.engine.script import ScriptError, package_index
+
+__all__ = ["PlayAbandoned", "TerminalPlayer", "briefing"]
+
+
+class PlayAbandoned(Exception):
+    """The input ended before the trial did."""
+
+
+@dataclass
+class TerminalPlayer:
+    """Asks a person for one actor's choices on a terminal (``ask`` and ``say`` are
+    ``input`` and ``print`` by default; tests pass their own)."""
+
+    actor: int
+    cs: CompiledScenario
+    teller: object  # sim.analysis.narrative._Teller over the played model
+    ask: Callable[[str], str] = input
+    say: Callable[[str], None] = print
+    choices: list[dict] = field(default_factory=list)
+    _shown: int = 0
+
+    # --- what the person sees --------------------------------------------------------------
+    def catch_up(self, model) -> None:
+        """Print the events of the trial not shown yet."""
+        events = model.trace.events
+        for e in events[self._shown:]:
+            if e["kind"] != "start":
+                for line in self.teller.tell(e):
+                    self.say(line)
+        self._shown = len(events)
+
+    def _prompt(self, question: str, valid: Callable[[str], object | None], hint: str):
+        while True:
+            try:
+                answer = self.ask(question).strip()
+            except EOFError:
+                raise PlayAbandoned from None
+            value = valid(answer)
+            if value is not None:
+                return value
+            self.say(f"  {hint}")
+
+    def _yes_no(self, question: str) -> bool:
+        answers = {"y": True, "yes": True, "n": False, "no": False}
+        return self._prompt(f"{question} [y/n] ", lambda a: answers.get(a.lower()),
+                            "please answer y or n")
+
+    def _value(self, package: int) -> float:
+        return float(self.cs.actors.utility[self.actor][package])
+
+    # --- the choices (sim.engine.script.Player) ------------------------------------------
+    def propose(self, model, t: int) -> int:
+        """Choose a level on each issue; dominated packages are refused with a reason."""
+        self.catch_up(model)
+        space = self.cs.packages
+        self.say(f"\nRound {t}: it is your turn to propose a package.")
+        while True:
+            labels = {}
+            for k, iid in enumerate(space.issue_ids):
+                levels = space.level_labels[k]
+                names = space.level_names[k] if k < len(space.level_names) else None
+                shown = "; ".join(f"{i + 1} {names[i] if names else lv}"
+                                  for i, lv in enumerate(levels))
+                pick = self._prompt(f"  {iid} ({shown}): ", _index(len(levels)),
+                                    f"type a number from 1 to {len(levels)}")
+                labels[iid] = levels[pick]
+            try:
+                p = package_index(self.cs, labels)
+            except ScriptError as err:
+                self.say(f"  {err}; choose again.")
+                continue
+            self.choices.append({"round": t, "kind": "proposal", "package": labels})
+            return p
+
+    def respond(self, model, t: int, package: int) -> bool:
+        """Accept or reject, seeing the package and what it and the status quo are worth."""
+        self.catch_up(model)
+        sq = self.cs.packages.status_quo
+        self.say(f"\nRound {t}: on the table: {self.cs.packages.describe(package)}.")
+        self.say(f"  It is worth {self._value(package):.3f} to you; the status quo is worth "
+                 f"{self._value(sq):.3f} (1 = your ideal package).")
+        accept = self._yes_no("  Accept?")
+        self.choices.append({"round": t, "kind": "response", "accept": accept})
+        return accept
+
+    def move(self, model, t: int, rungs: np.ndarray, available: np.ndarray) -> int:
+        """Pick a move on the ladder among the available options."""
+        self.catch_up(model)
+        ladder = self.cs.ladder.rung_names
+        specs = self.cs.actors.moves[self.actor]
+        options = []
+        for o in np.flatnonzero(available):
+            r = int(rungs[o])
+            if o == MoveOption.STAY:
+                text = f"stay at rung {r} ({ladder[r]})"
+            elif o == MoveOption.STEP_DOWN:
+                text = f"step down to rung {r} ({ladder[r]})"
+            else:
+                spec = specs[o - MoveOption.MOVE]
+                partners = (" with " + ", ".join(self.cs.actor_name(p) for p in spec.joint_with)
+                            if spec.joint_with else "")
+                text = f"{spec.name}{partners}: rung {r} ({ladder[r]})"
+            options.append((int(o), text))
+        self.say(f"\nRound {t}: the round ended without a deal. Your move on the ladder:")
+        for n, (_, text) in enumerate(options, 1):
+            self.say(f"  {n}. {text}")
+        pick = self._prompt("  Your choice: ", _index(len(options)),
+                            f"type a number from 1 to {len(options)}")
+        option = options[pick][0]
+        self.choices.append({"round": t, "kind": "move", "rung": int(rungs[option]),
+                             "option": options[pick][1]})
+        return option
+
+    def join(self, model, t: int, initiator: int, spec) -> bool:
+        """Join an ally's coalition move or not."""
+        self.catch_up(model)
+        self.say(f"\nRound {t}: {self.cs.actor_name(initiator)} proposes a joint move: "
+                 f"{spec.name} (rung {spec.rung}).")
+        joined = self._yes_no("  Join?")
+        self.choices.append({"round": t, "kind": "join", "joined": joined})
+        return joined
+
+
+def _index(n: int) -> Callable[[str], int | None]:
+    def valid(answer: str) -> int | None:
+        return int(answer) - 1 if answer.isdigit() and 1 <= int(answer) <= n else None
+    return valid
+
+
+def briefing(model, actor: int) -> list[str]:
+    """What the actor knows at the start: its own types, preferences and red lines (and
+    whether each binds), the others' public red lines, its moves."""
+    cs, d = model.cs, model.draws
+    name = cs.actor_name(actor)
+    lines = [f"You are {name} in '{cs.title}'.", "", "Your values in this trial:"]
+    for t in ("war_cost", "resolve", "capability", "audience_cost", "discount"):
+        lines.append(f"  {t.replace('_', ' ')}: {d.types[t][0, actor]:.3g}")
+    lines.append("What you want (ideal level, weight):")
+    space = cs.packages
+    utility = cs.actors.utility[actor]
+    best = int(np.argmax(utility))
+    lines.append(f"  your ideal package: {space.describe(best)}")
+    lines.append(f"  the status quo ({space.describe(space.status_quo)}) is worth "
+                 f"{utility[space.status_quo]:.3f} to you")
+    own = [(k, rl) for k, rl in enumerate(cs.red_lines) if rl.holder == actor]
+    if own:
+        lines.append("Your red lines:")
+        for k, rl in own:
+            binds = "you are committed to it" if d.binding[0, k] else "you may give way"
+            lines.append(f"  {rl.id}: {rl.description or rl.kind} ({binds}"
+                         f"{', public' if rl.public else ', private'})")
+    others = [rl for rl in cs.red_lines if rl.holder != actor and rl.public]
+    if others:
+        lines.append("Other actors' public red lines (you do not know if they bind):")
+        for rl in others:
+            lines.append(f"  {cs.actor_name(rl.holder)}: {rl.description or rl.id}")
+    lines.append(f"The crisis starts at rung {cs.ladder.start} "
+                 f"({cs.ladder.rung_names[cs.ladder.start]}); war at rung {cs.ladder.war_rung}.")
+    return lines

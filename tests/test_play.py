@@ -1,0 +1,117 @@
+"""Role-play, driven by scripted answers: the person's choices are the ones the engine
+uses, bad answers are re-asked, the play is saved and a class's plays are tabulated."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from sim import load_scenario
+from sim.cli import main
+from sim.cli.play import play
+from tests.files import BASELINE, SCENARIOS
+
+NO_MEDIATOR = SCENARIOS / "iran_2026" / "no_mediator.yaml"
+
+
+def answers(levels=("1",), accept="n", move="1"):
+    """An answerer that reads the prompt: levels for a proposal, y/n, a ladder option."""
+    cycle = itertools.cycle(levels)
+    asked = []
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        if "Accept?" in prompt or "Join?" in prompt:
+            return accept
+        if "Your choice" in prompt:
+            return move
+        return next(cycle)  # an issue's level
+    ask.asked = asked
+    return ask
+
+
+def test_a_person_who_always_holds_and_rejects_is_played_as_such():
+    said = []
+    record = play(load_scenario(BASELINE), "iran", seed=3, trial=0, model_trials=200,
+                  ask=answers(), say=said.append)
+    moves = [c for c in record["choices"] if c["kind"] == "move"]
+    responses = [c for c in record["choices"] if c["kind"] == "response"]
+    assert moves and all(c["option"].startswith("stay at rung") for c in moves)
+    assert all(c["accept"] is False for c in responses)
+    text = "\n".join(said)
+    assert "Iran (you) holds" in text and "Iran (you) escalates" not in text
+    assert "Iran (you) accepts" not in text
+    assert f"Your crisis ended: {record['label']} after {record['rounds']} round(s)." in text
+    assert abs(sum(record["model_shares"].values()) - 1) < 1e-9
+
+
+def test_the_same_answers_give_the_same_play():
+    one = play(load_scenario(BASELINE), "iran", seed=3, trial=1, model_trials=100,
+               ask=answers(), say=lambda s: None)
+    two = play(load_scenario(BASELINE), "iran", seed=3, trial=1, model_trials=100,
+               ask=answers(), say=lambda s: None)
+    assert one == two
+
+
+def test_a_proposer_chooses_each_issue_and_dominated_packages_are_refused():
+    said = []
+    record = play(load_scenario(NO_MEDIATOR), "us", seed=1, trial=0, model_trials=100,
+                  ask=answers(levels=("1", "2", "3", "3", "2", "1", "2")), say=said.append)
+    proposals = [c for c in record["choices"] if c["kind"] == "proposal"]
+    assert proposals and set(proposals[0]["package"]) == {
+        "enrichment", "missiles", "proxies", "sanctions_relief", "verification"}
+    assert "it is your turn to propose a package" in "\n".join(said)
+
+
+def test_bad_answers_are_asked_again():
+    said = []
+    replies = iter(["maybe", "7", "1"])
+
+    def ask(prompt):
+        return next(replies, "1") if "Your choice" in prompt else "n"
+
+    play(load_scenario(BASELINE), "iran", seed=3, trial=0, model_trials=50, ask=ask,
+         say=said.append)
+    assert said.count("  type a number from 1 to 5") >= 2
+
+
+def test_the_command_saves_and_summarises_plays(tmp_path, monkeypatch, capsys):
+    ask = answers()
+    monkeypatch.setattr("builtins.input", ask)
+    for k in range(2):
+        assert main(["play", str(BASELINE), "--as", "iran", "--seed", "3", "--trial", str(k),
+                     "--model-trials", "100", "--out", str(tmp_path / f"p{k}.json")]) == 0
+    (tmp_path / "notes.json").write_text("[1, 2]")
+    capsys.readouterr()
+    assert main(["play", "--summarise", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "played as iran: 2 play(s)" in out and "(skipped, not saved plays: notes.json)" in out
+    saved = json.loads((tmp_path / "p0.json").read_text())
+    assert saved["actor"] == "iran" and saved["choices"]
+
+
+def test_an_existing_file_is_never_overwritten(tmp_path, capsys):
+    keep = tmp_path / "mine.json"
+    keep.write_text("precious")
+    assert main(["play", str(BASELINE), "--as", "iran", "--out", str(keep)]) == 2
+    assert keep.read_text() == "precious" and "exists" in capsys.readouterr().err
+
+
+def test_input_that_ends_abandons_the_play(tmp_path, monkeypatch, capsys):
+    def eof(prompt):
+        raise EOFError
+    monkeypatch.setattr("builtins.input", eof)
+    out = tmp_path / "p.json"
+    assert main(["play", str(BASELINE), "--as", "iran", "--out", str(out)]) == 2
+    assert "nothing was saved" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["play", str(BASELINE), "--as", "hamas"], "'hamas' is not an actor of this scenario"),
+    (["play", str(BASELINE)], "give a scenario and --as ACTOR"),
+])
+def test_bad_requests_are_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
