@@ -140,3 +140,12 @@ def test_console_script_runs_without_traceback():
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "empty.yaml" in proc.stderr
+
+
+def test_misspelt_commands_and_options_get_the_closest_one(capsys):
+    for argv, hint in ((["comapre", "a", "b"], "did you mean 'compare'?"),
+                       (["run", "x.yaml", "--trails", "10"], "--trails -> --trials")):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+        assert hint in capsys.readouterr().err

@@ -44,6 +44,9 @@ def inputs_from_dir(path: str | Path) -> ReportInputs:
     from sim.scenario.loader import scenario_from_dict
 
     path = Path(path)
+    if path.is_file():
+        raise StoreError(f"{path} is a file; give the results directory that holds it "
+                         f"({path.parent})")
     manifest = open_run(path)
     if manifest.get("kind", "run") != "run" or not (path / "trials.parquet").exists():
         raise StoreError(f"{path} has no per-trial table (trials.parquet): a report needs "

@@ -28,9 +28,36 @@ class Parser(argparse.ArgumentParser):
     """argparse with our exit status for bad options (2) and no traceback."""
 
     def error(self, message: str):  # argparse's own exit status is 2 as well
-        """Print the usage and the problem, and exit with status 2."""
+        """Print the usage and the problem (with the closest option for a misspelt
+        one), and exit with status 2."""
         self.print_usage(sys.stderr)
-        self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_INVALID, f"{self.prog}: error: {message}{self._hint(message)}\n")
+
+    def _hint(self, message: str) -> str:
+        import difflib
+        import re
+
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m:  # a misspelt command (or choice)
+            choices = re.findall(r"'([^']*)'", m.group(2))
+            close = difflib.get_close_matches(m.group(1), choices, n=1, cutoff=0.6)
+            return f" (did you mean '{close[0]}'?)" if close else ""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        words = [w for w in message.split(":", 1)[1].split() if w.startswith("--")]
+        known = {o for parser in self._all_parsers() for a in parser._actions
+                 for o in a.option_strings if o.startswith("--")}
+        hints = [f"{w} -> {close[0]}" for w in words
+                 if (close := difflib.get_close_matches(w.split("=")[0], known, n=1,
+                                                         cutoff=0.7))]
+        return f" (did you mean: {'; '.join(hints)}?)" if hints else ""
+
+    def _all_parsers(self):
+        yield self
+        for a in self._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                for sub in a.choices.values():
+                    yield from sub._all_parsers() if isinstance(sub, Parser) else [sub]
 
 
 def positive_int(text: str) -> int:
