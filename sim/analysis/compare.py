@@ -146,8 +146,10 @@ def compare_html(c: Comparison) -> str:
     table = _table(["outcome", "A", "B", "B - A", "95% paired interval", "SE paired",
                     "SE unpaired"], rows, numeric={1, 2, 3, 5, 6})
     moves = c.moves
-    mrows = [[a, *[f"{moves.loc[a, b]:.1%}" for b in moves.columns]] for a in moves.index]
-    mtable = _table(["under A, then under B", *moves.columns], mrows,
+    label = dict(zip(c.table["outcome"], c.table["label"], strict=True))
+    mrows = [[label.get(a, a), *[f"{moves.loc[a, b]:.1%}" for b in moves.columns]]
+             for a in moves.index]
+    mtable = _table(["under A, then under B", *[label.get(b, b) for b in moves.columns]], mrows,
                     numeric=set(range(1, len(moves.columns) + 1)))
     fig = _figure(lambda f: plot_comparison(c, f.add_subplot()),
                   size=(7.5, 0.6 + 0.4 * len(c.table)), alt="paired differences")
