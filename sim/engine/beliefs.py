@@ -232,7 +232,8 @@ def _table_cdf(knots: np.ndarray, thr: np.ndarray) -> np.ndarray:
     k = np.clip(np.searchsorted(knots, thr, side="right") - 1, 0, TABLE - 1)
     left, right = knots[k], knots[k + 1]
     span = right - left
-    frac = np.divide(thr - left, span, out=np.ones_like(thr, dtype=float), where=span > 0)
+    with np.errstate(over="ignore"):  # a threshold far outside the knots: clipped below
+        frac = np.divide(thr - left, span, out=np.ones_like(thr, dtype=float), where=span > 0)
     return np.where(thr < knots[0], 0.0,
                     np.where(thr >= knots[-1], 1.0, (k + np.clip(frac, 0, 1)) / TABLE))
 
