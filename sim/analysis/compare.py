@@ -138,7 +138,8 @@ def compare_html(c: Comparison) -> str:
     """An HTML section (for a report or a notebook): the table, the figure, the moves."""
     import html
 
-    from sim.analysis.report import _figure, _table
+    from sim.analysis.html import figure as _figure
+    from sim.analysis.html import table as _table
 
     rows = [[r["label"], f"{r['share_a']:.1%}", f"{r['share_b']:.1%}",
              f"{r['difference']:+.1%}", f"{r['ci_low']:+.1%} to {r['ci_high']:+.1%}",

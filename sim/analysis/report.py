@@ -9,10 +9,8 @@ or a run in memory (``result.report(path)``).
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.html import cell as _e
+from sim.analysis.html import figure as _figure
+from sim.analysis.html import percent as _pct
+from sim.analysis.html import table as _table
 from sim.scenario.format import Scenario
 
 __all__ = ["ReportInputs", "build_report", "inputs_from_dir", "inputs_from_result",
@@ -147,46 +149,6 @@ code{font-size:.85rem}
 @media print{body{max-width:none;margin:0}h2{page-break-after:avoid}
 img,table{page-break-inside:avoid}}
 """
-
-
-def _e(x) -> str:
-    return html.escape(str(x))
-
-
-def _pct(x: float, digits: int = 1) -> str:
-    return f"{100 * x:.{digits}f}%"
-
-
-def _figure(draw, size=(7.5, 3.6), alt: str = "") -> str:
-    """A matplotlib figure drawn by ``draw(fig)``, embedded as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=size, dpi=110)
-    try:
-        draw(fig)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-    finally:
-        plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
-
-
-def _table(head: list[str], rows: list[list], numeric: set[int] = frozenset(),
-           cls: list[str] | None = None) -> str:
-    th = "".join(f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
-                 for i, h in enumerate(head))
-    body = []
-    for k, r in enumerate(rows):
-        tds = "".join(f'<td class="num">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
-                      for i, c in enumerate(r))
-        attr = f' class="{cls[k]}"' if cls and cls[k] else ""
-        body.append(f"<tr{attr}>{tds}</tr>")
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _force_share(s: Scenario, trials: pd.DataFrame) -> tuple[int, int]:
