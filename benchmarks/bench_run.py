@@ -366,6 +366,23 @@ def main(argv: list[str] | None = None) -> int:
         _row("  PRIM box for war (first 20,000 trials)", f"{rep['prim_seconds']:.1f} s"),
     ]), flush=True)
 
+    from sim.engine.compile import compile_scenario
+    from sim.scenario.loader import load_scenario
+
+    standoffs = {}
+    for name in ("v7_chicken", "v6_attrition"):
+        scs = compile_scenario(load_scenario(ROOT / "scenarios" / "validation" / f"{name}.yaml"))
+        throughput(scs, min(CHUNK, n_run), 1, 1)  # warm-up: first solves, page cache
+        standoffs[name] = throughput(scs, n_run, 1, repeats)
+    results["standoffs"] = standoffs
+    print("\n".join([
+        "", f"(f) standoffs: the logit equilibrium of each round ({n_run:,} trials, 1 worker)",
+        _row("  V7 chicken (one round)", f"{standoffs['v7_chicken']['trials_per_s']:,.0f} /s"),
+        _row("  V6 war of attrition (150-round horizon)",
+             f"{standoffs['v6_attrition']['trials_per_s']:,.0f} /s",
+             "about 10 rounds a trial"),
+    ]), flush=True)
+
     if not args.skip_million:
         print(f"\n(c) memory: {n_big:,} trials streamed to Parquet (--out), fresh process each",
               flush=True)

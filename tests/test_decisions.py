@@ -515,3 +515,85 @@ def test_a_coalition_move_needs_every_partner():
     declines = played(coalition(0.9), trace=True, script={"a": {"moves": {1: 2}}})
     (moves, *_) = events(declines, "moves")
     assert moves["joint"][0][3] is False and moves["new"] == 0
+
+
+# --- a standoff (chicken, the war of attrition) ---------------------------------------------
+
+
+def _chicken(**changes):
+    """tests/../v7_chicken.yaml: win 1, lose 0, both back down 0.5, a crash (war) is
+    0.5 - 0.8 = -0.3; one round, and holding together is war."""
+    from sim import load_scenario
+    from tests.files import VALIDATION
+
+    data = load_scenario(VALIDATION / "v7_chicken.yaml").model_dump(mode="json",
+                                                                   exclude_none=True)
+    for dotted, value in changes.items():
+        put(data, dotted.replace("__", "."), value)
+    return data
+
+
+@pytest.mark.parametrize(("a", "b", "ending", "prize"), [
+    (True, False, Ending.DEAL, "0"),  # A backs down: B's demand
+    (False, True, Ending.DEAL, "1"),  # B backs down: A's demand
+    (True, True, Ending.DEAL, "0.5"),  # both: the status quo
+    (False, False, Ending.WAR, None),  # both hold: breakdown risk 1
+])
+def test_a_standoff_ends_on_who_backs_down(a, b, ending, prize):
+    """Backing down concedes the other's demand; both backing down restore the status
+    quo; both holding at breakdown risk 1 is war, by breakdown."""
+    from sim.runs.chunks import trial_table
+
+    m = played(_chicken(), script={"a": {"responses": {1: a}}, "b": {"responses": {1: b}}},
+               trace=True)
+    t = trial_table(m)
+    assert m.state.ended_by[0] == ending
+    assert (bool(t.backed_down_a[0]), bool(t.backed_down_b[0])) == (a, b)
+    if prize is None:
+        assert t.war_cause[0] == "breakdown"
+    else:
+        assert t.deal_prize[0] == prize
+    assert events(m, "standoff")[0]["backed_down"] == {0: a, 1: b}
+
+
+def test_a_standoff_backs_down_with_the_logit_equilibrium_probability():
+    """lambda = 4: p solves p = sigmoid(4 (0.3 - 0.8 p)), 0.444572 (by Brent's method in
+    docs/theory.md, V7); each party's recorded probability is that number and its
+    frequency over 20,000 trials agrees."""
+    n = 20_000
+    m = played(_chicken(), n=n, trace=True)
+    p = events(m, "standoff")[0]["probability"]
+    assert p[0] == pytest.approx(0.444571526, abs=1e-8) and p[1] == p[0]
+    assert within(int(m.state.backed_down[:, 0].sum()), n, p[0])
+
+
+def test_when_a_crash_beats_losing_nobody_backs_down():
+    """War cost 0.3: a crash is worth 0.5 - 0.3 = 0.2 > 0 (losing), and holding also wins
+    1 > 0.5 when the other backs down: holding is dominant, so at lambda = 1000 nobody
+    backs down (P = sigmoid(-1000 * 0.2) at most) and every trial is war."""
+    m = played(_chicken(actors__a__war_cost=0.3, actors__b__war_cost=0.3,
+                        actors__a__rationality=1000, actors__b__rationality=1000), n=1000)
+    assert not m.state.backed_down.any()
+    assert (m.state.ended_by == Ending.WAR).all()
+
+
+def test_a_round_of_attrition_costs_the_holding_cost():
+    """Holding together at a rung with holding cost c, no breakdown risk, and two rounds:
+    in round 1 the value of both holding is -c + V(2), V(2) the last round's
+    equilibrium value; the planner's V(1) for A is that stage game's equilibrium value."""
+    from sim.engine.standoff import StageGame, back_down_equilibrium
+
+    data = _chicken(ladder__rungs__0__breakdown_risk=0.0, ladder__rungs__0__holding_cost=0.1,
+                    protocol__horizon=2)
+    m = model(data)
+    V = m.values.plan[:, 0, 0]
+
+    def value(hold):
+        game = StageGame(*(np.array([v]) for v in (0.5, 0.0, 1.0, hold)))
+        p, _ = back_down_equilibrium(game, game, 4.0, 4.0)
+        p = p[0]
+        return p * (p * 0.5 + (1 - p) * 0.0) + (1 - p) * (p * 1.0 + (1 - p) * hold)
+
+    v2 = value(-0.1 + 0.5)  # after round 2 the status quo (0.5) stands
+    assert V[2] == pytest.approx(v2, abs=1e-12)
+    assert V[1] == pytest.approx(value(-0.1 + v2), abs=1e-12)

@@ -115,3 +115,23 @@ def test_input_that_ends_abandons_the_play(tmp_path, monkeypatch, capsys):
 def test_bad_requests_are_exit_2(capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("answer", "label"), [("y", "A backed down"), ("n", None)])
+def test_a_person_can_play_chicken(answer, label):
+    """In a standoff the person is asked to back down or hold; backing down concedes the
+    other's demand. Holding ends in a crash or in B backing down, as B chooses."""
+    from tests.files import VALIDATION
+
+    said, asked = [], []
+    record = play(load_scenario(VALIDATION / "v7_chicken.yaml"), "a", seed=2, trial=0,
+                  model_trials=100, ask=lambda prompt: asked.append(prompt) or answer,
+                  say=said.append)
+    text = "\n".join(said)
+    assert len(asked) == 1 and "Back down?" in asked[0]
+    assert record["choices"] == [{"round": 1, "kind": "response", "accept": answer == "y"}]
+    assert "Backing down concedes prize 0" in text
+    if label:
+        assert record["label"] == label
+    else:
+        assert record["label"] in ("Crash (both held)", "B backed down")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy.special import expit
 
 from sim import load_scenario, run, theory
 from sim.cli import main
@@ -203,6 +204,87 @@ def test_logit_converges_to_subgame_perfect_path():
         data["actors"]["b"]["rationality"] = lam
         probs.append(theory.v8_closed_form(_cs(data))["p_spe_path"])
     assert probs == sorted(probs) and probs[-1] > 0.999
+
+
+# --- V6 and V7: standoffs -----------------------------------------------------------------
+
+
+def test_chicken_and_attrition_by_hand():
+    """Chicken with win 1, lose 0, status quo 0.5 and crash -0.3: the mixed equilibrium
+    backs down with p* = 0.3 / (0.3 + 0.5) = 0.375, the crash has (1 - p*)^2 = 0.390625;
+    at lambda = 0 both back down with 1/2. The war of attrition with prize 1 (status quo
+    0.5) and cost c = 0.05 a round: indifference, -0.5 p + (1 - p)(c - 0.5 p) = 0, is
+    0.5 p^2 - 1.05 p + 0.05 = 0, so p* = 1.05 - sqrt(1.05^2 - 0.1) = 0.0487508."""
+    c = cf.chicken(1, 0, 0.5, -0.3, 1000)
+    assert c["nash"] == pytest.approx(0.375) and c["crash_nash"] == pytest.approx(0.390625)
+    assert cf.chicken(1, 0, 0.5, -0.3, 1e-9)["qre"] == pytest.approx(0.5)
+    assert abs(c["qre"] - 0.375) < 1e-3
+    w = cf.attrition(1, 0, 0.5, 0.05, 1e9)
+    assert w["nash"] == pytest.approx(1.05 - np.sqrt(1.05**2 - 0.1), abs=1e-12)
+    assert w["qre"] == pytest.approx(w["nash"], abs=1e-6)
+    assert w["value"] == pytest.approx(0.5 * w["nash"], abs=1e-6)  # the value of quitting
+
+
+@settings(max_examples=40, deadline=None)
+@given(hold=st.floats(-2, 0.5), lam=st.sampled_from([0.5, 4.0, 60.0, 1000.0, np.inf]))
+def test_the_engines_standoff_equilibrium_is_the_symmetric_logit_root(hold, lam):
+    """For a symmetric stage game (win 1, lose 0, status quo 0.5, both hold ``hold``) the
+    engine's traced branch equals the unique symmetric root found by Brent's method
+    (unique while the gain from backing down falls as the other backs down more: hold
+    <= 0.5)."""
+    from sim.engine.standoff import LIMIT_PRECISION, StageGame, back_down_equilibrium
+
+    game = StageGame(*(np.array([v]) for v in (0.5, 0.0, 1.0, hold)))
+    p_a, p_b = back_down_equilibrium(game, game, lam, lam)
+    expected = cf.chicken(1.0, 0.0, 0.5, hold, min(lam, LIMIT_PRECISION))["qre"]
+    assert p_a[0] == p_b[0]
+    assert p_a[0] == pytest.approx(expected, abs=1e-9)
+
+
+def test_an_asymmetric_standoff_stays_on_the_principal_branch():
+    """A less resolute B (its crash worth -0.6 against A's -0.2): the equilibrium is a
+    fixed point of both logit responses, equals the branch traced in much finer steps,
+    and the party with more to lose from a crash backs down more often."""
+    from sim.engine import standoff as so
+
+    a = so.StageGame(*(np.array([v]) for v in (0.5, 0.0, 1.0, -0.2)))
+    b = so.StageGame(*(np.array([v]) for v in (0.5, 0.0, 1.0, -0.6)))
+    for lam in (2.0, 30.0, 1000.0):
+        p_a, p_b = so.back_down_equilibrium(a, b, lam, lam)
+        assert p_a == pytest.approx(expit(lam * a.gain_from_backing_down(p_b)), abs=1e-10)
+        assert p_b == pytest.approx(expit(lam * b.gain_from_backing_down(p_a)), abs=1e-10)
+        z_a, _, lost = so._trace_branch(a, b, np.array([lam, lam]), 1.01)
+        assert not lost.any() and p_a == pytest.approx(expit(z_a), abs=1e-9)
+        assert p_b[0] > p_a[0]
+
+
+@pytest.mark.parametrize(("war_cost", "lam"), [(0.6, 2.0), (1.5, 25.0)])
+def test_chicken_at_other_points(war_cost, lam):
+    data = _data("v7_chicken.yaml")
+    for x in ("a", "b"):
+        data["actors"][x]["war_cost"] = war_cost
+        data["actors"][x]["rationality"] = lam
+    checks = theory.check_v7(_cs(data), 30_000, 3)
+    assert all(c.agree for c in checks), theory.theory_table(checks)
+    assert checks[0].closed_form == pytest.approx(
+        cf.chicken(1, 0, 0.5, 0.5 - war_cost, lam)["qre"])
+
+
+def test_attrition_at_another_point():
+    """A dearer round (c = 0.12) and noisier play (lambda = 40)."""
+    data = _data("v6_attrition.yaml")
+    data["ladder"]["rungs"][0]["holding_cost"] = 0.12
+    for x in ("a", "b"):
+        data["actors"][x]["rationality"] = 40
+    checks = theory.check_v6(_cs(data), 20_000, 4)
+    assert all(c.agree for c in checks), theory.theory_table(checks)
+
+
+def test_a_standoff_closed_form_refuses_an_asymmetric_game():
+    data = _data("v7_chicken.yaml")
+    data["actors"]["b"]["war_cost"] = 0.5
+    with pytest.raises(theory.TheoryError, match="symmetric standoff"):
+        theory.standoff_setup(_cs(data))
 
 
 def test_a_scenario_without_the_needed_structure_is_named():

@@ -123,6 +123,8 @@ class _Teller:
             for j, (ok, vetoed, margin) in e["verdicts"].items():
                 lines.append("  " + self.verdict(j, e["packages"], ok, vetoed, margin))
             return lines
+        if kind == "standoff":
+            return self.standoff(e)
         if kind == "moves":
             return self.moves(e)
         if kind == "deadline":
@@ -161,6 +163,22 @@ class _Teller:
             return f"{who} rejects although it would gain {margin:.3f} (a noisy choice)."
         return (f"{who} rejects: holding out is worth {-margin:.3f} more to it "
                 "(the value of continuing, its war option and its resolve).")
+
+    def standoff(self, e: dict) -> list[str]:
+        """Who held firm and who backed down, with the chance each had of backing down."""
+        parts = []
+        for i, backed in e["backed_down"].items():
+            chance = ("" if i == self.person else
+                      f" (it backs down with probability {e['probability'][i]:.3f} in this "
+                      "round's equilibrium)")
+            parts.append(f"{self.name(i)} {'backs down' if backed else 'holds firm'}{chance}")
+        lines = ["  Standoff: " + "; ".join(parts) + "."]
+        cost = self.cs.ladder.holding[e["rung"]]
+        if any(e["backed_down"].values()):
+            lines.append(f"  Terms: {self.cs.packages.describe(e['packages'])}.")
+        elif cost:
+            lines.append(f"  Both hold out: each pays this rung's holding cost, {cost:g}.")
+        return lines
 
     def moves(self, e: dict) -> list[str]:
         """Each actor's ladder choice; for a use of force, what it was worth against

@@ -97,12 +97,32 @@ class TerminalPlayer:
         """Accept or reject, seeing the package and what it and the status quo are worth."""
         self.catch_up(model)
         sq = self.cs.packages.status_quo
+        if self.cs.protocol.standoff:
+            return self._stand(model, t, package)
         self.say(f"\nRound {t}: on the table: {self.cs.packages.describe(package)}.")
         self.say(f"  It is worth {self._value(package):.3f} to you; the status quo is worth "
                  f"{self._value(sq):.3f} (1 = your ideal package).")
         accept = self._yes_no("  Accept?")
         self.choices.append({"round": t, "kind": "response", "accept": accept})
         return accept
+
+    def _stand(self, model, t: int, demand: int) -> bool:
+        """In a standoff: back down (concede the other's demand) or hold firm."""
+        cs = self.cs
+        rung = int(model.state.rung[0])
+        own = int(np.argmax(cs.actors.utility[self.actor]))
+        self.say(f"\nRound {t}: standoff at rung {rung} ({cs.ladder.rung_names[rung]}). "
+                 "You and the other side choose at the same time.")
+        self.say(f"  Backing down concedes {cs.packages.describe(demand)}: worth "
+                 f"{self._value(demand):.3f} to you. If the other side backs down instead "
+                 f"you get {cs.packages.describe(own)} ({self._value(own):.3f}); if both "
+                 f"do, the status quo ({self._value(cs.packages.status_quo):.3f}).")
+        risk, cost = cs.ladder.breakdown[rung], cs.ladder.holding[rung]
+        self.say(f"  If both hold: each pays {cost:g}, and the crisis slides into war with "
+                 f"probability {risk:.2f}.")
+        back = self._yes_no("  Back down?")
+        self.choices.append({"round": t, "kind": "response", "accept": back})
+        return back
 
     def move(self, model, t: int, rungs: np.ndarray, available: np.ndarray) -> int:
         """Pick a move on the ladder among the available options."""

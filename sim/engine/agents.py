@@ -2,7 +2,8 @@
 arrays over the trials of a chunk.
 
 An agent decides for every running trial at once: which package to propose, whether
-to accept, which rung of the ladder to move to. The model (:mod:`sim.engine.model`)
+to accept, which rung of the ladder to move to, and in a standoff whether to hold firm
+or back down. The model (:mod:`sim.engine.model`)
 calls them in the order of a round; values come from the model's
 :class:`~sim.engine.valuation.Valuation`, red lines from its
 :class:`~sim.engine.red_lines.RedLines`.
@@ -26,6 +27,7 @@ from sim.engine.choice import accept_probability, logit_choice
 from sim.engine.codes import MEDIATOR, MoveOption
 from sim.engine.kernels import accept_into
 from sim.engine.payoffs import TIE
+from sim.engine.standoff import back_down_equilibrium, demands, hold_value, stage_game
 from sim.engine.streams import Purpose
 
 __all__ = ["ActorAgent", "MediatorAgent"]
@@ -214,6 +216,37 @@ class ActorAgent(_Proposer):
             u = self.noise(Purpose.RESPONSE, t, j, rows=rows)
             accept = u < accept_probability(self.rationality, margin)
         return accept & ~vetoed, vetoed, margin
+
+    # --- a standoff -------------------------------------------------------------------
+    def stand(self, rows: np.ndarray, t: int, other: int):
+        """Hold firm or back down in a standoff (:mod:`sim.engine.standoff`).
+
+        The actor solves the round's logit equilibrium with its own drawn types and the
+        other party's at their prior means, and backs down with its equilibrium
+        probability (or as scripted: accepting the other's demand is backing down).
+        Returns (backs down, probability) per row.
+        """
+        m = self.model
+        cs = m.cs
+        i = self.index
+        rung = m.state.rung[rows]
+        war = m.values.war_public(rows)[:, [i, other]]
+        war[:, 0] -= self.war_cost[rows]
+        war[:, 1] -= m.values.mean_war_cost[other]
+        resolve = np.stack([self.resolve[rows],
+                            np.full(len(rows), cs.actors.prior_mean("resolve")[other])], axis=1)
+        discount = m.draws.types["discount"][rows][:, [i, other]]
+        v_next = m.values.plan[min(t + 1, len(m.values.plan) - 1)][rows][:, [i, other]]
+        hold = hold_value(cs, rung, war, v_next, discount, resolve)
+        mine, theirs = stage_game(cs, i, other, hold[:, 0]), stage_game(cs, other, i, hold[:, 1])
+        lam = cs.actors.rationality
+        p, _ = back_down_equilibrium(mine, theirs, float(lam[i]), float(lam[other]))
+        forced = m.script.responses.get((i, t))
+        if forced is None and (player := m.script.plays(i)) is not None:
+            forced = player.respond(m, t, demands(cs)[other])
+        if forced is not None:
+            return np.full(len(rows), bool(forced)), p
+        return m.uniforms(Purpose.STANDOFF, t, i, rows=rows) < p, p
 
     def private_shift(self, rows: np.ndarray) -> np.ndarray:
         """The private part Z = resolve - q(rung) war_cost of the reservation value."""

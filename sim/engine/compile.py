@@ -187,6 +187,7 @@ def _ladder(s: Scenario) -> LadderSpec:
         start=lad.start,
         war_rung=lad.war_rung,
         strike_rung=lad.strike_rung if lad.strike_rung is not None else lad.war_rung,
+        holding=np.array([r.holding_cost for r in lad.rungs]),
     )
 
 
@@ -267,6 +268,7 @@ def _protocol(s: Scenario) -> ProtocolSpec:
         planning_horizon=p.planning_horizon or p.horizon,
         on_horizon=p.on_horizon,
         renegotiated=p.agreements == "renegotiated",
+        standoff=p.kind == "standoff",
     )
 
 

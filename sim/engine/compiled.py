@@ -127,6 +127,7 @@ class LadderSpec:
     start: int
     war_rung: int
     strike_rung: int
+    holding: np.ndarray  # (R,) a standoff's cost per round both parties hold out
 
     def __len__(self) -> int:
         return len(self.rung_names)
@@ -200,6 +201,7 @@ class ProtocolSpec:
     planning_horizon: int  # rounds of backward induction (>= horizon)
     on_horizon: str  # "stalemate" or "war"
     renegotiated: bool  # agreements hold one round; payoffs are flows
+    standoff: bool = False  # no proposals: each round the parties hold or back down
 
     def proposer_at(self, t: int) -> int:
         """Actor index proposing in round ``t`` (1-based), or ``MEDIATOR``."""
@@ -210,8 +212,8 @@ class ProtocolSpec:
         return self.proposer_index
 
     def proposers(self) -> set[int]:
-        """Actor indices that ever propose (empty with a mediator)."""
-        if self.proposer == "mediator":
+        """Actor indices that ever propose (empty with a mediator or in a standoff)."""
+        if self.proposer == "mediator" or self.standoff:
             return set()
         if self.proposer == "rotate":
             return {int(i) for i in self.rotation}

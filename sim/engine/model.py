@@ -6,7 +6,8 @@ single crisis told round by round (see :mod:`sim.analysis.narrative`); it runs t
 same code.
 
 The order of a round follows docs/model.md: dynamics and incidents, proposal,
-responses, ladder moves after a rejection, effects and breakdown, terminal checks.
+responses (or, in a standoff, both parties holding firm or backing down), ladder moves
+after a rejection, effects and breakdown, terminal checks.
 The model orchestrates; the parts live in their own modules: the draws
 (:mod:`~sim.engine.draws`), the per-trial record (:mod:`~sim.engine.state`), values
 (:mod:`~sim.engine.valuation`), red lines (:mod:`~sim.engine.red_lines`), the agents'
@@ -29,6 +30,7 @@ from sim.engine.draws import draw_trials
 from sim.engine.outcomes import classify
 from sim.engine.red_lines import RedLines
 from sim.engine.script import Script
+from sim.engine.standoff import demands
 from sim.engine.state import CrisisState
 from sim.engine.streams import Purpose, Streams
 from sim.engine.trace import NO_TRACE, Trace
@@ -73,7 +75,8 @@ class CrisisModel(mesa.Model):
         self.state = CrisisState.start(cs, self.draws)
         self.values = Valuation(cs, self.draws, self.state, self.red_lines.package)
         self.actors = tuple(ActorAgent(self, i) for i in range(cs.n_actors))
-        self.mediator = MediatorAgent(self) if cs.protocol.proposer == "mediator" else None
+        mediated = cs.protocol.proposer == "mediator" and not cs.protocol.standoff
+        self.mediator = MediatorAgent(self) if mediated else None
         self.datacollector = None
         if collect:
             self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
@@ -106,7 +109,8 @@ class CrisisModel(mesa.Model):
         rows = np.flatnonzero(state.active)
         state.in_force[rows] = False
         if len(rows):
-            accepted, packages = self._bargain(rows, t)
+            settle = self._standoff if cs.protocol.standoff else self._bargain
+            accepted, packages = settle(rows, t)
             self._conclude(rows[accepted], packages[accepted], t)
             rejected = rows[~accepted]
             rejected = rejected[state.active[rejected]]
@@ -182,6 +186,23 @@ class CrisisModel(mesa.Model):
             for obs in observers:
                 obs.observe_rejection(rows[~ok], j, packages[~ok], vetoed[~ok], t)
         return accepted, packages
+
+    def _standoff(self, rows: np.ndarray, t: int):
+        """The two parties choose at once to hold firm or back down; a party backing down
+        alone concedes the other's demand, both backing down restore the status quo.
+        Returns (a party backed down, mask over rows; the packages conceded)."""
+        cs, state = self.cs, self.state
+        a, b = (int(x) for x in cs.protocol.parties)
+        want = demands(cs)
+        back_a, p_a = self.actors[a].stand(rows, t, b)
+        back_b, p_b = self.actors[b].stand(rows, t, a)
+        packages = np.where(back_a, want[b], want[a])
+        packages = np.where(back_a & back_b, cs.packages.status_quo, packages)
+        state.backed_down[rows[back_a], a] = True
+        state.backed_down[rows[back_b], b] = True
+        self.trace(rows, "standoff", backed_down={a: back_a, b: back_b},
+                   probability={a: p_a, b: p_b}, packages=packages)
+        return back_a | back_b, packages
 
     def _conclude(self, rows: np.ndarray, packages: np.ndarray, t: int) -> None:
         """A deal is made; red lines may give way or fire (a deal line voids it)."""

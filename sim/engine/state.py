@@ -44,6 +44,7 @@ class CrisisState:
     war_cause: np.ndarray  # codes.WarCause, or NONE
     war_by: np.ndarray  # the actor who chose war or whose red line led to it, or NONE
     force_round: np.ndarray  # the round the strike rung was first reached, 0 if never
+    backed_down: np.ndarray  # (n, A) in a standoff: who backed down (ending it)
     stock_version: int = 0  # bumped whenever stocks change (for cached war values)
 
     @classmethod
@@ -75,6 +76,7 @@ class CrisisState:
             war_cause=np.full(n, NONE, dtype=np.int64),
             war_by=np.full(n, NONE, dtype=np.int64),
             force_round=np.zeros(n, dtype=np.int64),
+            backed_down=np.zeros((n, A), dtype=bool),
         )
 
     def set_stocks(self, rows: np.ndarray, stocks: np.ndarray) -> None:

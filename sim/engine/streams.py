@@ -45,6 +45,7 @@ class Purpose(IntEnum):
     RESPONSE = 12  # keys: round, actor
     MOVE = 13  # keys: round, actor
     BREAKDOWN = 14  # keys: round
+    STANDOFF = 15  # keys: round, actor
 
 
 class Streams:

@@ -59,6 +59,8 @@ class Trace:
             elif key == "chosen":
                 event[key] = {i: int(rg[h]) for i, (_, rg) in val.items()}
                 event["options"] = {i: int(op[h]) for i, (op, _) in val.items()}
+            elif key in ("backed_down", "probability"):
+                event[key] = {i: val_i[h].item() for i, val_i in val.items()}
             elif key == "values":
                 event[key] = {i: eu[h].tolist() for i, eu in val.items()}
             elif key == "joint":

@@ -3,7 +3,8 @@
 The agents ask a :class:`Valuation` for war values at the current stocks, the terms
 on which this round's packages are valued, the public part of a responder's
 reservation value, and what a rejected round is worth. Continuation values come
-from the planning values (:mod:`sim.engine.planning`), computed once per chunk.
+from the planning values (:mod:`sim.engine.planning`, or :mod:`sim.engine.standoff` in a
+standoff), computed once per chunk.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sim.engine.payoffs import (
     war_value_public,
 )
 from sim.engine.planning import plan_values
+from sim.engine.standoff import standoff_plan
 from sim.engine.state import CrisisState
 
 __all__ = ["Valuation"]
@@ -44,17 +46,19 @@ class Valuation:
         #: What an outside observer expects each actor's war cost to be (A,).
         self.mean_war_cost = cs.actors.prior_mean("war_cost")
         # Planning values are common knowledge: private types at their prior means.
-        self.plan = plan_values(
-            cs,
+        common = dict(
             base_capability=draws.types["capability"],
             stock_initial=draws.stock_initial,
             stock_growth=draws.stock_growth,
             war_cost=np.broadcast_to(self.mean_war_cost, (n, A)),
             resolve=np.broadcast_to(cs.actors.prior_mean("resolve"), (n, A)),
             discount=draws.types["discount"],
-            lines=lines,
             rung=cs.ladder.start,
         )
+        if cs.protocol.standoff:
+            self.plan = standoff_plan(cs, **common)
+        else:
+            self.plan = plan_values(cs, lines=lines, **common)
         self._war = (-1, None)  # (stock version, war values for the whole chunk)
         self._terms = (-1, None)  # (round, terms for the whole chunk)
 

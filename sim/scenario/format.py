@@ -281,6 +281,11 @@ class Rung(_Model):
         description="Probability that a rejected round at this rung slides into war; a "
         "distribution draws it per trial (the actors reason with its mean).",
     )
+    holding_cost: float = Field(
+        default=0.0, ge=0,
+        description="In a standoff (protocol kind 'standoff'): what each party pays for a "
+        "round in which both hold out at this rung, the flow cost of a war of attrition.",
+    )
     source: str | None = None
     assumption: str | None = None
 
@@ -404,6 +409,13 @@ class Terminal(_Model):
 class Protocol(_Model):
     """Who proposes, who must accept, and for how long."""
 
+    kind: Literal["offers", "standoff"] = Field(
+        default="offers",
+        description="'offers': a proposer offers a package each round and the parties "
+        "accept or reject it. 'standoff': nobody proposes; each round the two parties "
+        "choose at once to hold firm or back down, conceding the other's demand (chicken, "
+        "the war of attrition); both backing down restores the status quo.",
+    )
     parties: list[Identifier] = Field(min_length=1, description="Actors who must accept.")
     proposer: Identifier | Literal["mediator", "rotate"] = "mediator"
     rotation: list[Identifier] | None = Field(

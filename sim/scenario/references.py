@@ -289,6 +289,7 @@ def _check_protocol(s: _Parts, out, need, level_ok) -> None:
         out.append(Problem(("protocol", "planning_horizon"),
                            "a horizon enforced by war is a deadline: the actors plan up to it, "
                            "so planning_horizon must equal the horizon (or be left out)"))
+    _check_standoff(s, out)
     missing = [i for i in s.names["issues"] if i not in p.status_quo]
     if missing:
         out.append(
@@ -297,3 +298,34 @@ def _check_protocol(s: _Parts, out, need, level_ok) -> None:
                 f"the status quo needs a level for every issue; missing {', '.join(missing)}",
             )
         )
+
+
+def _check_standoff(s: _Parts, out) -> None:
+    """A standoff has two parties on opposite sides and no proposer; holding costs are
+    paid only in a standoff."""
+    p = s.protocol
+    if p.kind != "standoff":
+        if s.ladder is not None:
+            for k, rung in enumerate(s.ladder.rungs):
+                if rung.holding_cost:
+                    out.append(Problem(("ladder", "rungs", k, "holding_cost"),
+                                       "a holding cost is paid only in a standoff: set "
+                                       "protocol kind: standoff, or leave it out"))
+        return
+    if len(p.parties) != 2:
+        out.append(Problem(("protocol", "parties"), "a standoff has exactly two parties, "
+                           f"not {len(p.parties)}"))
+    elif all(x in s.actors for x in p.parties):
+        sides = [s.actors[x].side for x in p.parties]
+        if None in sides or sides[0] == sides[1]:
+            out.append(Problem(("protocol", "parties"), "a standoff's two parties must be on "
+                               f"opposite sides (their 'side's are {sides[0]} and {sides[1]})"))
+    defaults = {"proposer": "mediator", "rotation": None, "mediator": None,
+                "mediator_rationality": None}
+    for name, default in defaults.items():
+        if getattr(p, name) != default:
+            out.append(Problem(("protocol", name), f"a standoff has no proposer: leave "
+                               f"'{name}' out (or use kind: offers)"))
+    if p.agreements != "final":
+        out.append(Problem(("protocol", "agreements"), "a standoff ends when a party backs "
+                           "down: agreements must be 'final'"))

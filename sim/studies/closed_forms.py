@@ -15,6 +15,11 @@ Binmore, K., Rubinstein, A., and Wolinsky, A. (1986). The Nash bargaining soluti
 economic modelling. *RAND Journal of Economics* 17(2), 176-188.
 Signorino, C. S. (1999). Strategic interaction and the statistical analysis of
 international conflict. *American Political Science Review* 93(2), 279-297.
+McKelvey, R. D., and Palfrey, T. R. (1995). Quantal response equilibria for normal
+form games. *Games and Economic Behavior* 10(1), 6-38.
+Maynard Smith, J. (1974). The theory of games and the evolution of animal conflicts.
+*Journal of Theoretical Biology* 47(1), 209-221.
+Schelling, T. C. (1960). *The Strategy of Conflict*. Harvard University Press.
 """
 
 from __future__ import annotations
@@ -22,10 +27,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy.optimize import brentq
 from scipy.special import expit
 
 __all__ = [
     "alternating_offers_share",
+    "attrition",
+    "chicken",
     "commitment",
     "difference_cdf",
     "logit_ultimatum",
@@ -156,3 +164,69 @@ def logit_ultimatum(x: np.ndarray, w_a: float, w_b: float, lam_a: float,
     return {"accept": accept, "offer": offer, "spe": spe,
             "p_accept": float((offer * accept).sum()),
             "p_spe_path": float(offer[spe] * accept[spe])}
+
+
+def _symmetric_logit_root(gain: Callable, lam: float, bound: float) -> float:
+    """The probability p with p = sigmoid(lam gain(p)), found in log-odds by Brent's
+    method; refuses when the equation has more than one root (on a fine grid)."""
+    z = np.linspace(-lam * bound - 1, lam * bound + 1, 20_001)
+
+    def phi(z):
+        return z - lam * gain(expit(z))
+
+    below = phi(z) < 0
+    changes = np.flatnonzero(below[:-1] != below[1:])
+    if len(changes) != 1:
+        raise ValueError("the symmetric logit equation has several roots here")
+    k = int(changes[0])
+    return float(expit(brentq(phi, z[k], z[k + 1], xtol=1e-14)))
+
+
+def chicken(win: float, lose: float, status_quo: float, crash: float,
+            lam: float) -> dict[str, float]:
+    """Symmetric chicken: each backs down (swerves) or holds; both holding is a crash.
+
+    The gain from backing down when the other backs down with probability p is
+    g(p) = p (status_quo - win) + (1 - p) (lose - crash). The mixed equilibrium makes
+    the other indifferent, g(p*) = 0:
+    ``p* = (lose - crash) / ((lose - crash) + (win - status_quo))``; the symmetric
+    logit QRE solves p = sigmoid(lam g(p)) (McKelvey and Palfrey 1995), which tends to
+    p* as lam grows. P(crash) = (1 - p)^2. Assumes win > status quo.
+    """
+    def gain(p):
+        return p * (status_quo - win) + (1 - p) * (lose - crash)
+
+    # Holding is dominant when a crash is no worse than losing: never back down.
+    nash = max(lose - crash, 0.0) / (max(lose - crash, 0.0) + (win - status_quo))
+    bound = max(abs(status_quo - win), abs(lose - crash))
+    p = _symmetric_logit_root(gain, lam, bound)
+    return {"nash": nash, "qre": p, "crash": (1 - p) ** 2, "crash_nash": (1 - nash) ** 2}
+
+
+def attrition(win: float, lose: float, status_quo: float, cost: float, lam: float,
+              delta: float = 1.0) -> dict[str, float]:
+    """The symmetric, stationary war of attrition in rounds (Maynard Smith 1974).
+
+    Each round both hold out (each pays ``cost``, then the next round, discounted by
+    delta) or one backs down (the other wins; both backing down at once gives the
+    status quo). With each backing down with probability p a round, the value V of a
+    round solves V = p (p s + (1 - p) l) + (1 - p) (p w + (1 - p) (delta V - cost)).
+    The mixed equilibrium's hazard p* makes the other indifferent with V equal to
+    the value of backing down, p s + (1 - p) l; the stationary logit QRE solves
+    p = sigmoid(lam g(p)), g the gain from backing down given V(p).
+    """
+    s, lo, w, c = status_quo, lose, win, cost
+
+    def value(p):
+        p = np.clip(p, 1e-300, 1.0)  # at p = 0 and delta = 1 nobody ever backs down
+        return (p * (p * s + (1 - p) * lo) + (1 - p) * p * w
+                - (1 - p) ** 2 * c) / ((1 - delta) + delta * p * (2 - p))
+
+    def gain(p, v):
+        return p * (s - w) + (1 - p) * (lo - (delta * v - c))
+
+    nash = brentq(lambda p: gain(p, p * s + (1 - p) * lo), 1e-12, 1 - 1e-12, xtol=1e-15)
+    bound = abs(s - w) + abs(lo) + abs(w) + c + 1
+    p = _symmetric_logit_root(lambda p: gain(p, value(p)), lam, bound)
+    return {"nash": float(nash), "qre": p, "value": float(value(p)),
+            "end_in_round": 1 - (1 - p) ** 2, "both_given_end": p * p / (1 - (1 - p) ** 2)}

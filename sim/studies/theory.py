@@ -31,6 +31,7 @@ from sim.engine.codes import MEDIATOR
 from sim.engine.compile import CompiledScenario, compile_scenario
 from sim.engine.compiled import TYPES
 from sim.engine.payoffs import TIE, capabilities, stock_path, war_value_public
+from sim.engine.standoff import LIMIT_PRECISION
 from sim.runs.chunks import DEFAULT_CHUNK_SIZE
 from sim.runs.runner import run
 from sim.runs.stats import wilson_interval
@@ -41,6 +42,10 @@ from sim.studies import closed_forms as cf
 __all__ = ["CASES", "Check", "TheoryError", "run_theory", "theory_table"]
 
 DETERMINISTIC_TRIALS = 20
+#: Rounds before a war of attrition's horizon whose play the end may still move: the
+#: value of holding out converges to the stationary game by a factor of about 0.83 a
+#: round (V6), so 100 rounds leave less than 1e-8.
+ATTRITION_SETTLING = 100
 
 
 class TheoryError(ValueError):
@@ -355,6 +360,90 @@ def check_v8(cs: CompiledScenario, trials: int, seed: int,
     return out
 
 
+# --- V6 and V7: standoffs (the war of attrition, chicken) ----------------------------------
+
+
+def standoff_setup(cs: CompiledScenario) -> dict:
+    """The symmetric stage game's payoffs (win, lose, status quo, war) and lambda."""
+    if not cs.protocol.standoff:
+        raise TheoryError("V6 and V7 need a standoff (protocol kind: standoff)")
+    a, b = (int(x) for x in cs.protocol.parties)
+    if len(cs.stocks):
+        raise TheoryError("V6 and V7 have no stocks")
+    U = cs.actors.utility
+    want = {i: int(np.argmax(U[i])) for i in (a, b)}
+    sq = cs.packages.status_quo
+    cap = np.array([[_fixed(x, "capability") for x in cs.actors.types["capability"]]])
+    war = [war_value_public(cs, cap)[0, i]
+           - _fixed(cs.actors.types["war_cost"][i], "war costs") for i in (a, b)]
+    games = [(U[i, want[i]], U[i, want[j]], U[i, sq], war[k],
+              _fixed(cs.actors.types["discount"][i], "discount"),
+              _fixed(cs.actors.types["resolve"][i], "resolve"),
+              float(cs.actors.rationality[i]))
+             for k, (i, j) in enumerate(((a, b), (b, a)))]
+    if not np.allclose(games[0], games[1]):
+        raise TheoryError("the closed forms assume a symmetric standoff (the same payoffs, "
+                          "discount, resolve and rationality for both parties)")
+    win, lose, status_quo, crash, delta, resolve, lam = games[0]
+    if resolve != 0:
+        raise TheoryError("the closed forms assume no resolve")
+    rung = cs.ladder.start
+    return {"a": a, "b": b, "win": win, "lose": lose, "status_quo": status_quo,
+            "crash": crash, "delta": delta, "lam": min(lam, LIMIT_PRECISION),
+            "q": float(cs.ladder.breakdown[rung]), "cost": float(cs.ladder.holding[rung])}
+
+
+def check_v7(cs: CompiledScenario, trials: int, seed: int,
+             case: str = "V7") -> list[Check]:
+    s = standoff_setup(cs)
+    if cs.protocol.horizon != 1 or s["q"] != 1 or s["cost"] != 0:
+        raise TheoryError("V7 is one round in which holding together is a crash (horizon 1, "
+                          "breakdown risk 1, no holding cost)")
+    c = cf.chicken(s["win"], s["lose"], s["status_quo"], s["crash"], s["lam"])
+    t = run(cs, trials=trials, seed=seed).trials
+    n = len(t)
+    ref = "Schelling 1960; McKelvey & Palfrey 1995"
+    params = (f"win {s['win']:g}, lose {s['lose']:g}, both back down {s['status_quo']:g}, "
+              f"crash {s['crash']:g}, lambda={s['lam']:g}; mixed equilibrium "
+              f"{c['nash']:.4f}")
+    out = [_mc_check(case, ref, params, f"P({cs.actors.ids[i]} backs down): logit QRE",
+                     c["qre"], int(t[f"backed_down_{cs.actors.ids[i]}"].sum()), n)
+           for i in (s["a"], s["b"])]
+    out.append(_mc_check(case, ref, params, "P(crash: both hold, war)", c["crash"],
+                         int((t.ended_by == "war").sum()), n))
+    return out
+
+
+def check_v6(cs: CompiledScenario, trials: int, seed: int,
+             case: str = "V6") -> list[Check]:
+    s = standoff_setup(cs)
+    if s["q"] != 0 or s["cost"] <= 0:
+        raise TheoryError("V6 needs a holding cost and no breakdown risk at the standoff's rung")
+    settle = cs.protocol.horizon - ATTRITION_SETTLING
+    if settle < 1:
+        raise TheoryError(f"V6 needs a horizon over {ATTRITION_SETTLING} rounds, so the "
+                          "first rounds play the stationary game")
+    c = cf.attrition(s["win"], s["lose"], s["status_quo"], s["cost"], s["lam"], s["delta"])
+    t = run(cs, trials=trials, seed=seed).trials
+    ref = "Maynard Smith 1974; McKelvey & Palfrey 1995"
+    params = (f"prize {s['win'] - s['lose']:g}, cost {s['cost']:g} a round, "
+              f"lambda={s['lam']:g}; mixed equilibrium hazard {c['nash']:.4f}")
+    # Each party, each round of the first `settle` still standing: backs down or not.
+    rounds = t.rounds.to_numpy()
+    ids = [cs.actors.ids[i] for i in (s["a"], s["b"])]
+    events = sum(int(((rounds <= settle) & t[f"backed_down_{x}"]).sum()) for x in ids)
+    exposure = 2 * int(np.minimum(rounds, settle).sum())
+    hazard = events / exposure
+    se = float(np.sqrt(c["qre"] * (1 - c["qre"]) / exposure))
+    out = [Check(case, ref, params, f"hazard of backing down (rounds 1-{settle})", c["qre"],
+                 hazard, hazard - 1.96 * se, hazard + 1.96 * se,
+                 bool(abs(hazard - c["qre"]) < 4 * se), "within 4 SE")]
+    first = (rounds == 1) & (t.ended_by == "deal")
+    out.append(_mc_check(case, ref, params, "P(the standoff ends in round 1)",
+                         c["end_in_round"], int(first.sum()), len(t)))
+    return out
+
+
 @dataclass(frozen=True)
 class Case:
     """A validation case: a shipped scenario file and the function that checks it."""
@@ -372,6 +461,9 @@ CASES = (
     Case("V2 impatient", "validation/v2_commitment_impatient.yaml", check_v2),
     Case("V3 breakdown", "validation/v3_breakdown.yaml", check_v3),
     Case("V3 discounting", "validation/v3_discounting.yaml", check_v3),
+    Case("V6", "validation/v6_attrition.yaml", check_v6),
+    Case("V7", "validation/v7_chicken.yaml", check_v7),
+    Case("V7 lambda=1000", "validation/v7_chicken_sharp.yaml", check_v7),
     Case("V8", "validation/v8_logit.yaml", check_v8),
     Case("V8 lambda=1000", "validation/v8_logit_sharp.yaml", check_v8),
 )
