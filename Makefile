@@ -1,13 +1,15 @@
 # make demo  - set up .venv (finding a Python >= 3.12 on its own) and run the Feb 2026 baseline
 # make test  - set up the same way and run the whole test suite
+# make lab   - the same set-up plus JupyterLab ([notebooks] extra); opens the notebooks
 # make bench - print the performance figures quoted in the README (about 12 minutes)
 
 PYTHON ?= $(shell scripts/find-python)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB    := $(VENV)/.lab-installed
 
-.PHONY: demo test bench lint schema docs clean browser
+.PHONY: demo test lab bench lint schema docs clean browser
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "no Python >= 3.12 found; see scripts/find-python" >&2; exit 1; }
@@ -19,6 +21,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/escalation run scenarios/iran_2026/baseline.yaml --trials 100000 --seed 7 \
 		--out results/baseline --overwrite
+
+$(LAB): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[notebooks]"
+	@touch $(LAB)
+
+# JupyterLab on the course pack; LAB_ARGS passes options (e.g. LAB_ARGS=--no-browser).
+# Jupyter refuses to run as root unless told (containers often run as root).
+lab: $(LAB)
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q

@@ -597,3 +597,22 @@ def test_a_round_of_attrition_costs_the_holding_cost():
     v2 = value(-0.1 + 0.5)  # after round 2 the status quo (0.5) stands
     assert V[2] == pytest.approx(v2, abs=1e-12)
     assert V[1] == pytest.approx(value(-0.1 + v2), abs=1e-12)
+
+
+def test_backing_down_in_a_standoff_costs_the_audience_cost():
+    """A's audience cost 0.1: backing down is worth 0 - 0.1 alone and 0.5 - 0.1 together
+    for A. Scripted to back down, A pays 0.1 (recorded); left to choose at lambda = 4,
+    A's probability p_a and B's p_b solve the two logit equations with those payoffs,
+    and A, whose retreat costs it more, backs down less often than B."""
+    from sim.engine.standoff import StageGame
+
+    data = _chicken(actors__a__audience_cost=0.1)
+    m = played(data, script={"a": {"responses": {1: True}}, "b": {"responses": {1: False}}})
+    assert m.state.audience_paid[0].tolist() == [0.1, 0.0]
+    m = played(data, trace=True)
+    p = events(m, "standoff")[0]["probability"]
+    a = StageGame(0.4, -0.1, 1.0, -0.3)
+    b = StageGame(0.5, 0.0, 1.0, -0.3)
+    assert p[0] == pytest.approx(expit(4 * a.gain_from_backing_down(p[1])), abs=1e-10)
+    assert p[1] == pytest.approx(expit(4 * b.gain_from_backing_down(p[0])), abs=1e-10)
+    assert p[0] < p[1]

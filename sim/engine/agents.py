@@ -222,7 +222,8 @@ class ActorAgent(_Proposer):
         """Hold firm or back down in a standoff (:mod:`sim.engine.standoff`).
 
         The actor solves the round's logit equilibrium with its own drawn types and the
-        other party's at their prior means, and backs down with its equilibrium
+        other party's private types at their prior means (audience costs, like
+        capabilities, are public), and backs down with its equilibrium
         probability (or as scripted: accepting the other's demand is backing down).
         Returns (backs down, probability) per row.
         """
@@ -238,7 +239,9 @@ class ActorAgent(_Proposer):
         discount = m.draws.types["discount"][rows][:, [i, other]]
         v_next = m.values.plan[min(t + 1, len(m.values.plan) - 1)][rows][:, [i, other]]
         hold = hold_value(cs, rung, war, v_next, discount, resolve)
-        mine, theirs = stage_game(cs, i, other, hold[:, 0]), stage_game(cs, other, i, hold[:, 1])
+        audience = m.draws.types["audience_cost"][rows]  # public types
+        mine = stage_game(cs, i, other, hold[:, 0], audience[:, i])
+        theirs = stage_game(cs, other, i, hold[:, 1], audience[:, other])
         lam = cs.actors.rationality
         p, _ = back_down_equilibrium(mine, theirs, float(lam[i]), float(lam[other]))
         forced = m.script.responses.get((i, t))

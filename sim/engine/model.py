@@ -198,8 +198,10 @@ class CrisisModel(mesa.Model):
         back_b, p_b = self.actors[b].stand(rows, t, a)
         packages = np.where(back_a, want[b], want[a])
         packages = np.where(back_a & back_b, cs.packages.status_quo, packages)
-        state.backed_down[rows[back_a], a] = True
-        state.backed_down[rows[back_b], b] = True
+        audience = self.draws.types["audience_cost"]
+        for i, back in ((a, back_a), (b, back_b)):  # a public retreat costs at home
+            state.backed_down[rows[back], i] = True
+            state.audience_paid[rows[back], i] += audience[rows[back], i]
         self.trace(rows, "standoff", backed_down={a: back_a, b: back_b},
                    probability={a: p_a, b: p_b}, packages=packages)
         return back_a | back_b, packages

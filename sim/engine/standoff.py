@@ -7,16 +7,17 @@ package it likes best). The stage game of a round, for party i against j:
 ================  ======================  ========================================
 i / j             j backs down            j holds
 ================  ======================  ========================================
-i backs down      u_i(status quo)         u_i(j's demand)
+i backs down      u_i(status quo) - a_i   u_i(j's demand) - a_i
 i holds           u_i(i's demand)         H_i = q W_i + (1 - q) delta_i V_i(t+1)
                                           - c + resolve_i
 ================  ======================  ========================================
 
-q is the rung's breakdown risk, c its holding cost (paid for every round both hold
-out), W_i i's war value, delta_i its discount factor and V_i(t+1) the value of
-entering the next round (after the horizon: the status quo, or war if the horizon is
-a deadline enforced by war). With q = 1 and one round this is chicken; with q = 0,
-c > 0 and many rounds it is a war of attrition.
+a_i is i's audience cost, paid whenever it backs down (Fearon 1994: a leader who
+retreats in public pays at home), q the rung's breakdown risk, c its holding cost
+(paid for every round both hold out), W_i i's war value, delta_i its discount factor
+and V_i(t+1) the value of entering the next round (after the horizon: the status quo,
+or war if the horizon is a deadline enforced by war). With q = 1 and one round this
+is chicken; with q = 0, c > 0 and many rounds it is a war of attrition.
 
 Both parties choose by logit with their precision lambda: a logit quantal response
 equilibrium of the stage game (McKelvey and Palfrey 1995), on its principal branch,
@@ -83,13 +84,15 @@ def demands(cs: CompiledScenario) -> dict[int, int]:
     return {int(i): int(np.argmax(cs.actors.utility[i])) for i in cs.protocol.parties}
 
 
-def stage_game(cs: CompiledScenario, i: int, j: int, hold: np.ndarray) -> StageGame:
-    """Party i's stage game against j, given its value ``hold`` (n,) of both holding."""
+def stage_game(cs: CompiledScenario, i: int, j: int, hold: np.ndarray,
+               audience: np.ndarray | float = 0.0) -> StageGame:
+    """Party i's stage game against j, given its value ``hold`` (n,) of both holding and
+    its audience cost (paid whenever it backs down in public: Fearon 1994)."""
     u = cs.actors.utility[i]
     want = demands(cs)
     ones = np.ones_like(hold)
-    return StageGame(u[cs.packages.status_quo] * ones, u[want[j]] * ones,
-                     u[want[i]] * ones, hold)
+    return StageGame((u[cs.packages.status_quo] - audience) * ones,
+                     (u[want[j]] - audience) * ones, u[want[i]] * ones, hold)
 
 
 def back_down_equilibrium(a: StageGame, b: StageGame, lam_a: float,
@@ -178,7 +181,7 @@ def hold_value(cs: CompiledScenario, rung: int, war: np.ndarray, v_next: np.ndar
 def standoff_plan(cs: CompiledScenario, *, base_capability: np.ndarray,
                   stock_initial: np.ndarray, stock_growth: np.ndarray,
                   war_cost: np.ndarray, resolve: np.ndarray, discount: np.ndarray,
-                  rung: int) -> np.ndarray:
+                  audience: np.ndarray, rung: int) -> np.ndarray:
     """Backward induction over a standoff: V (T + 2, N, A), V[t] = value of entering
     round t at ``rung``; V[T + 1] is the status quo (or war, for a deadline enforced by
     war). Actors other than the two parties keep the status quo's value."""
@@ -197,7 +200,8 @@ def standoff_plan(cs: CompiledScenario, *, base_capability: np.ndarray,
     for t in range(T, 0, -1):
         W = war_value(cs, capabilities(cs, base_capability, stocks[t]), war_cost)
         H = hold_value(cs, rung, W, V[t + 1], discount, resolve)
-        game_a, game_b = stage_game(cs, a, b, H[:, a]), stage_game(cs, b, a, H[:, b])
+        game_a = stage_game(cs, a, b, H[:, a], audience[:, a])
+        game_b = stage_game(cs, b, a, H[:, b], audience[:, b])
         p_a, p_b = back_down_equilibrium(game_a, game_b, float(lam[a]), float(lam[b]))
         V[t] = V[t + 1]
         for game, me, p_me, p_other in ((game_a, a, p_a, p_b), (game_b, b, p_b, p_a)):

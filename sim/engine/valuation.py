@@ -56,7 +56,7 @@ class Valuation:
             rung=cs.ladder.start,
         )
         if cs.protocol.standoff:
-            self.plan = standoff_plan(cs, **common)
+            self.plan = standoff_plan(cs, audience=draws.types["audience_cost"], **common)
         else:
             self.plan = plan_values(cs, lines=lines, **common)
         self._war = (-1, None)  # (stock version, war values for the whole chunk)

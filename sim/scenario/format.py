@@ -237,7 +237,8 @@ class Actor(_Model):
         description="Value of holding out: added to the actor's reservation value.",
     )
     audience_cost: Number = Field(
-        default=0.0, description="Paid when a public red line is crossed and not enforced."
+        default=0.0, description="Paid when the actor backs down in public: a public red "
+        "line crossed and not enforced, or backing down in a standoff."
     )
     rationality: float | None = Field(
         default=None,

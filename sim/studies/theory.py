@@ -364,7 +364,8 @@ def check_v8(cs: CompiledScenario, trials: int, seed: int,
 
 
 def standoff_setup(cs: CompiledScenario) -> dict:
-    """The symmetric stage game's payoffs (win, lose, status quo, war) and lambda."""
+    """The symmetric stage game's payoffs (win, lose, status quo, war; backing down less
+    the audience cost) and lambda."""
     if not cs.protocol.standoff:
         raise TheoryError("V6 and V7 need a standoff (protocol kind: standoff)")
     a, b = (int(x) for x in cs.protocol.parties)
@@ -376,14 +377,16 @@ def standoff_setup(cs: CompiledScenario) -> dict:
     cap = np.array([[_fixed(x, "capability") for x in cs.actors.types["capability"]]])
     war = [war_value_public(cs, cap)[0, i]
            - _fixed(cs.actors.types["war_cost"][i], "war costs") for i in (a, b)]
-    games = [(U[i, want[i]], U[i, want[j]], U[i, sq], war[k],
+    audience = [_fixed(cs.actors.types["audience_cost"][i], "audience costs") for i in (a, b)]
+    games = [(U[i, want[i]], U[i, want[j]] - audience[k], U[i, sq] - audience[k], war[k],
               _fixed(cs.actors.types["discount"][i], "discount"),
               _fixed(cs.actors.types["resolve"][i], "resolve"),
               float(cs.actors.rationality[i]))
              for k, (i, j) in enumerate(((a, b), (b, a)))]
     if not np.allclose(games[0], games[1]):
         raise TheoryError("the closed forms assume a symmetric standoff (the same payoffs, "
-                          "discount, resolve and rationality for both parties)")
+                          "audience costs, discount, resolve and rationality for both "
+                          "parties)")
     win, lose, status_quo, crash, delta, resolve, lam = games[0]
     if resolve != 0:
         raise TheoryError("the closed forms assume no resolve")
