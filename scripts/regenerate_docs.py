@@ -200,6 +200,14 @@ def teaching_answers() -> str:
     return "\n".join(lines) + "\n"
 
 
+def notebook_answers() -> str:
+    """The answers to the notebooks' exercises (scripts/notebook_answers.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from notebook_answers import notebook_answers as answers
+
+    return answers(_baseline())
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
     "baseline-run": baseline_run,
     "iran-2026-results": iran_2026_results,
@@ -207,6 +215,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "iran-2026-anatomy": iran_2026_anatomy,
     "hindcast-table": hindcast_table,
     "teaching-answers": teaching_answers,
+    "notebook-answers": notebook_answers,
 }
 
 

@@ -89,6 +89,9 @@ def test_the_command_saves_and_summarises_plays(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "played as iran: 2 play(s)" in out and "(skipped, not saved plays: notes.json)" in out
     saved = json.loads((tmp_path / "p0.json").read_text())
+    # Every outcome by its label, also those no student reached.
+    for oid, label in saved["outcome_labels"].items():
+        assert (f"  {label:<40}" in out and f"  {oid:<40}" not in out) or oid == label
     assert saved["actor"] == "iran" and saved["choices"]
 
 

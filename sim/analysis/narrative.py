@@ -15,7 +15,7 @@ from sim.engine.model import CrisisModel
 from sim.runs.chunks import DEFAULT_CHUNK_SIZE, chunk_seed, chunk_sizes
 from sim.scenario.format import Scenario
 
-__all__ = ["explain", "replay"]
+__all__ = ["Teller", "explain", "replay"]
 
 
 def replay(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
@@ -47,14 +47,14 @@ def explain(scenario: Scenario | CompiledScenario, *, seed: int, trial: int,
     Give a scripted run's ``script`` to replay it as it ran."""
     model, row = replay(scenario, seed=seed, trial=trial, chunk_size=chunk_size, trials=trials,
                         script=script)
-    return _Teller(model, row, seed, trial, chunk_size).story()
+    return Teller(model, row, seed, trial, chunk_size).story()
 
 
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
-class _Teller:
+class Teller:
     """Tells a traced trial. ``person``: the actor a person played (role-play), whose
     choices are told as theirs, without the model's reasons."""
 
@@ -65,12 +65,15 @@ class _Teller:
         self.person = person
 
     def name(self, i: int) -> str:
+        """An actor's name (marked if a person plays it)."""
         return self.cs.actor_name(i) + (" (you)" if i == self.person else "")
 
     def rung(self, r: int) -> str:
+        """A rung by number and name."""
         return f"rung {r} ({self.cs.ladder.rung_names[r]})"
 
     def story(self) -> str:
+        """The whole trial: the types drawn, then every event."""
         cs, m, r = self.cs, self.m, self.r
         out = [
             f"Trial {self.trial} of '{cs.title}'",
@@ -97,6 +100,7 @@ class _Teller:
         return "\n".join(out)
 
     def tell(self, e: dict) -> list[str]:
+        """The lines that tell one traced event."""
         cs, kind = self.cs, e["kind"]
         if kind == "round":
             stocks = ", ".join(f"{sid} {_fmt(v)}" for sid, v in zip(cs.stocks.ids, e["stocks"]))
@@ -146,6 +150,7 @@ class _Teller:
         return []
 
     def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float) -> str:
+        """A responder's answer to a proposal, with its reason."""
         who = self.name(j)
         if j == self.person and not vetoed:
             return f"{who} {'accepts' if ok else 'rejects'}."

@@ -34,7 +34,7 @@ class TerminalPlayer:
 
     actor: int
     cs: CompiledScenario
-    teller: object  # sim.analysis.narrative._Teller over the played model
+    teller: object  # sim.analysis.narrative.Teller over the played model
     ask: Callable[[str], str] = input
     say: Callable[[str], None] = print
     choices: list[dict] = field(default_factory=list)

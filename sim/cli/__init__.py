@@ -16,12 +16,23 @@ import shlex
 import signal
 import sys
 
-from sim.cli import compare, explain, hindcast, play, report, run, scenarios, sweep, theory
+from sim.cli import (
+    app,
+    compare,
+    explain,
+    hindcast,
+    play,
+    report,
+    run,
+    scenarios,
+    sweep,
+    theory,
+)
 from sim.cli.common import EXIT_INTERRUPTED, EXIT_OK, Parser, scenario_path
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (run, explain, report, compare, play, scenarios, sweep, theory, hindcast)
+COMMANDS = (run, explain, report, compare, play, app, scenarios, sweep, theory, hindcast)
 
 
 def build_parser() -> Parser:

@@ -86,7 +86,7 @@ def play(scenario, actor: str, *, seed: int, trial: int, model_trials: int,
 
     ask = ask or (lambda prompt: builtins.input(prompt))
     say = say or (lambda text: builtins.print(text))
-    from sim.analysis.narrative import _Teller
+    from sim.analysis.narrative import Teller
     from sim.analysis.roleplay import TerminalPlayer, briefing
     from sim.engine.compile import compile_scenario
     from sim.engine.model import CrisisModel
@@ -102,7 +102,7 @@ def play(scenario, actor: str, *, seed: int, trial: int, model_trials: int,
                            script=Script(player=player))
 
     played = model()
-    teller = _Teller(played, 0, seed, trial, 1, person=index)
+    teller = Teller(played, 0, seed, trial, 1, person=index)
     player = TerminalPlayer(index, cs, teller, ask=ask, say=say)
     played.script = Script(player=player)
     for line in briefing(played, index):
@@ -130,6 +130,7 @@ def play(scenario, actor: str, *, seed: int, trial: int, model_trials: int,
             "rounds": rounds, "peak_rung": int(played.state.peak[0]),
             "model_outcome_same_trial": own_outcome,
             "model_shares": {o["outcome"]: o["share"] for o in shares},
+            "outcome_labels": {o["outcome"]: o["label"] for o in shares},
             "choices": player.choices}
 
 
@@ -158,7 +159,7 @@ def summarise(folder: Path) -> int:
     for (title, actor), rs in groups.items():
         print(f"{title}, played as {actor}: {len(rs)} play(s)")
         print(f"  {'outcome':<40}{'plays':>6}{'share':>8}{'model':>8}")
-        labels = {r["outcome"]: r["label"] for r in rs}
+        labels = {**rs[0].get("outcome_labels", {}), **{r["outcome"]: r["label"] for r in rs}}
         model = rs[0].get("model_shares", {})
         for oid in [*model, *(o for o in labels if o not in model)]:
             n = sum(r["outcome"] == oid for r in rs)

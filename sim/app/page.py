@@ -1,0 +1,226 @@
+"""The interactive page served by ``escalation app``: a Mesa SolaraViz app.
+
+The sidebar holds Mesa's controls: Reset, Play and Step drive one trial of the
+scenario round by round (the trial chosen under "Model Parameters"); below them:
+
+- **Judgement calls.** A slider for each judgement the scenario declares (its
+  ``judgements`` section), over the declared range of shifts; 0 is the file as written.
+
+The main view shows:
+
+- **Outcomes.** The outcome shares of 5,000 trials (seed 7) under the sliders' values,
+  with 95% intervals and the share of trials with any use of force, recomputed after
+  every change; with the compare switch on, beside the scenario as written (the same
+  seed: common random numbers).
+- **One trial.** The story of the stepped trial so far, as ``escalation explain`` tells
+  it. Trial k is trial k of ``escalation run SCENARIO --seed 7`` (chunk size 5,000).
+
+The scenario is named by the environment variable ``ESCALATION_APP_SCENARIO`` (a file or
+a shipped scenario's name; ``escalation app`` sets it), the trial count by
+``ESCALATION_APP_TRIALS`` and the folders a variant may take its base from by
+``ESCALATION_APP_ROOTS`` (``--scenario-root``).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+
+import mesa
+import numpy as np
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.analysis.html import percent, table
+from sim.analysis.narrative import Teller
+from sim.engine.compile import CompiledScenario, compile_scenario
+from sim.engine.model import CrisisModel
+from sim.runs.chunks import DEFAULT_CHUNK_SIZE, chunk_seed
+from sim.runs.runner import run
+from sim.scenario.library import shipped
+from sim.scenario.loader import load_scenario
+from sim.scenario.parameters import with_judgements
+
+SCENARIO_ENV, TRIALS_ENV, ROOTS_ENV = ("ESCALATION_APP_SCENARIO", "ESCALATION_APP_TRIALS",
+                                       "ESCALATION_APP_ROOTS")
+SEED = 7
+TRIALS = int(os.environ.get(TRIALS_ENV, "5000"))
+SCENARIO = load_scenario(os.environ.get(SCENARIO_ENV) or shipped("iran_2026/baseline.yaml"),
+                         roots=tuple(filter(None, os.environ.get(ROOTS_ENV, "").split(
+                             os.pathsep))))
+JUDGEMENTS = SCENARIO.judgements
+STEPS = 20  # slider positions across a judgement's range
+
+#: The sliders' shifts, by judgement name (0: as written), and the compare switch.
+shifts = solara.reactive({name: 0.0 for name in JUDGEMENTS})
+compare = solara.reactive(False)
+
+
+def _key(values: dict[str, float]) -> tuple:
+    return tuple(sorted((k, round(float(v), 9)) for k, v in values.items() if v))
+
+
+@functools.lru_cache(maxsize=32)
+def variant(key: tuple) -> CompiledScenario:
+    """The compiled scenario with the judgement shifts ``key`` applied."""
+    return compile_scenario(with_judgements(SCENARIO, dict(key)) if key else SCENARIO)
+
+
+@functools.lru_cache(maxsize=32)
+def outcomes(key: tuple) -> dict:
+    """Shares with intervals, and the share with any use of force, of ``TRIALS`` trials."""
+    cs = variant(key)
+    result = run(cs, trials=TRIALS, seed=SEED)
+    force = float((result.trials.peak_rung >= cs.ladder.strike_rung).mean())
+    return {"outcomes": result.summary()["outcomes"], "force": force}
+
+
+class TrialReplay(mesa.Model):
+    """One trial of the scenario under the sliders' values, played a round per step.
+
+    Parameters
+    ----------
+    trial : int
+        The trial's number in a run with seed ``seed`` and chunk size 5,000.
+    seed : int
+    """
+
+    def __init__(self, trial: int = 0, seed: int = SEED):
+        super().__init__()
+        self.trial, self.seed = int(trial), int(seed)
+        k, self.row = divmod(self.trial, DEFAULT_CHUNK_SIZE)
+        cs = variant(_key(shifts.value))
+        self.crisis = CrisisModel(cs, DEFAULT_CHUNK_SIZE, rng=chunk_seed(self.seed, k),
+                                  trace_row=self.row, collect=False)
+        self.teller = Teller(self.crisis, self.row, self.seed, self.trial, DEFAULT_CHUNK_SIZE)
+
+    def step(self) -> None:
+        """Play the next round (of the whole chunk, so the trial is the run's own)."""
+        if self.crisis.state.active[self.row]:
+            self.crisis.step()
+        self.running = bool(self.crisis.state.active[self.row])
+
+    def story(self) -> str:
+        """The trial so far, as ``escalation explain`` tells it."""
+        lines = []
+        for event in self.crisis.trace.events[1:]:
+            lines += self.teller.tell(event)
+        if not lines:
+            lines = [f"Trial {self.trial}, seed {self.seed}: press Step to play round 1."]
+        return "\n".join(lines).strip("\n")
+
+
+replay = solara.reactive(TrialReplay())
+
+
+def _restart() -> None:
+    """Replay the same trial from round 0 under new judgement values."""
+    replay.set(TrialReplay(trial=replay.value.trial, seed=replay.value.seed))
+
+
+def slider_grid(low: float, high: float) -> tuple[float, float, float]:
+    """(min, max, step) of a slider over the declared range [low, high] of shifts with 0
+    (the file as written) on its grid: steps of a tenth of the shorter side of 0, the
+    ends inside the declared range."""
+    if low < 0 < high:
+        step = min(-low, high) / 10
+        return -step * np.floor(-low / step + 1e-9), step * np.floor(high / step + 1e-9), step
+    return low, high, (high - low) / STEPS
+
+
+@solara.component
+def JudgementCalls():
+    """A slider per judgement call: the shift added to the numbers it names."""
+    with solara.Card("Judgement calls", subtitle="0 is the file as written; each slider "
+                     "spans the range the scenario declares"):
+        if not JUDGEMENTS:
+            solara.Text("This scenario declares no judgement calls.")
+        for name, j in JUDGEMENTS.items():
+            low, high, step = slider_grid(*j.shift)
+
+            def set_shift(value, name=name):
+                shifts.set({**shifts.value, name: float(value)})
+                _restart()
+
+            solara.Text(f"{j.label}: {shifts.value[name]:+.3g}")
+            solara.SliderFloat("", value=shifts.value[name], min=float(low), max=float(high),
+                               step=float(step), on_value=set_shift)
+
+
+def _figure(now: dict, written: dict | None) -> Figure:
+    labels = [o["label"] for o in now["outcomes"]]
+    y = np.arange(len(labels))
+    fig = Figure(figsize=(7, 0.45 * len(labels) + 1.2))
+    ax = fig.add_subplot()
+    series = [("judgements as set", now, 0.0)]
+    if written is not None:
+        series = [("as set", now, -0.2), ("as written", written, 0.2)]
+    for name, data, offset in series:
+        share = np.array([o["share"] for o in data["outcomes"]])
+        err = np.array([[s - o["ci_low"], o["ci_high"] - s]
+                        for s, o in zip(share, data["outcomes"])]).T
+        ax.barh(y + offset, share, height=0.4 if written is not None else 0.6, xerr=err,
+                capsize=3, label=name)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"share of {TRIALS:,} trials (95% Monte Carlo intervals), seed {SEED}")
+    if written is not None:
+        ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def _table(now: dict, written: dict | None) -> str:
+    """The shares as an HTML table (Solara's Markdown would fetch KaTeX from a CDN)."""
+    head = ["outcome", "share", "95% interval"] + (["as written"] if written else [])
+    rows, classes = [], []
+    for k, o in enumerate(now["outcomes"]):
+        row = [o["label"], percent(o["share"]),
+               f"{percent(o['ci_low'])} to {percent(o['ci_high'])}"]
+        rows.append(row + ([percent(written["outcomes"][k]["share"])] if written else []))
+        classes.append("")
+    rows.append(["any use of force", percent(now["force"]), ""]
+                + ([percent(written["force"])] if written else []))
+    classes.append("force")
+    style = ("<style>.outcomes td, .outcomes th {padding: 2px 10px} .outcomes .num "
+             "{text-align: right} .outcomes .force {font-weight: bold}</style>")
+    body = table(head, rows, numeric={1, 3}, cls=classes)
+    return style + f'<div class="outcomes">{body}</div>'
+
+
+@solara.component
+def Outcomes(model):
+    """The outcome shares under the sliders' values (and as written, to compare)."""
+    key = _key(shifts.value)
+    now = outcomes(key)
+    written = outcomes(()) if compare.value else None
+    with solara.Sidebar():  # beside Mesa's controls, as model parameters are
+        JudgementCalls()
+    with solara.Card("Outcomes", subtitle=f"{TRIALS:,} trials, seed {SEED}, recomputed "
+                     "after every change"):
+        solara.Checkbox(label="Compare with the scenario as written", value=compare)
+        solara.FigureMatplotlib(_figure(now, written), format="png")
+        solara.HTML(tag="div", unsafe_innerHTML=_table(now, written))
+
+
+@solara.component
+def OneTrial(model):
+    """The story of the stepped trial so far."""
+    update_counter.get()  # redrawn after every step
+    with solara.Card(f"Trial {model.trial}, round by round",
+                     subtitle="Step plays a round; Reset starts the trial again"):
+        solara.HTML(tag="pre", unsafe_innerHTML=html.escape(model.story()),
+                    style="white-space: pre-wrap; font-size: 12px")
+
+
+page = SolaraViz(
+    replay,
+    components=[(Outcomes, 0), (OneTrial, 0)],
+    model_params={"trial": Slider("trial (of escalation run --seed 7)", 0, 0, 999, 1),
+                  "seed": SEED},
+    name=SCENARIO.title,
+)
