@@ -63,3 +63,34 @@ def test_list_and_theory_from_another_folder(installed, tmp_path):
                cwd=tmp_path, env=env)
     assert ran.returncode == 0, ran.stderr
     assert "US, Israel and Iran" in ran.stdout
+
+
+def test_a_notebook_runs_from_the_wheel(installed, tmp_path, monkeypatch):
+    """The build-your-own notebook (shipped scenarios, a hindcast, a file it writes and
+    validates with ``python -m sim``) in a kernel of the wheel's environment, in an
+    empty folder."""
+    import json
+
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+
+    spec = tmp_path / "jupyter" / "kernels" / "wheel"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(installed / "bin" / "python"), "-m", "ipykernel_launcher", "-f",
+                 "{connection_file}"], "display_name": "the wheel", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("ESCALATION_NOTEBOOK_TRIALS", "1000")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("PYTHONPATH", "")
+    nb = nbformat.read(ROOT / "notebooks" / "06_build_your_own_crisis.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import sim\nprint('sim from', sim.__file__)"))
+    work = tmp_path / "work"
+    work.mkdir()
+    client = nbclient.NotebookClient(nb, kernel_name="wheel", timeout=300,
+                                     resources={"metadata": {"path": str(work)}})
+    client.execute()
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                      for o in c.outputs)
+    assert f"sim from {installed}" in printed  # the wheel's package, not the repository's
+    assert "loaded 'my_crisis'" in printed
