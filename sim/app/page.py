@@ -73,7 +73,7 @@ def variant(key: tuple) -> CompiledScenario:
 def outcomes(key: tuple) -> dict:
     """Shares with intervals, and the share with any use of force, of ``TRIALS`` trials."""
     cs = variant(key)
-    result = run(cs, trials=TRIALS, seed=SEED)
+    result = run(cs, trials=TRIALS, seed=SEED, collect_rounds=False)
     force = float((result.trials.peak_rung >= cs.ladder.strike_rung).mean())
     return {"outcomes": result.summary()["outcomes"], "force": force}
 

@@ -23,7 +23,7 @@ def add(sub) -> None:
     """Declare the command's options on the subcommand parsers ``sub``."""
     r = sub.add_parser("run", help="run Monte Carlo trials of a scenario and summarise them",
                        description="Run Monte Carlo trials of a scenario and print each "
-                       "outcome's share with its 95%% interval.")
+                       "outcome's share with its 95% interval.")
     r.add_argument("scenario", help="scenario YAML file or variant (or a shipped scenario's "
                    "name as `escalation list` prints it)")
     r.add_argument("--trials", type=positive_int, default=10_000, help="default 10,000")

@@ -16,7 +16,17 @@ from sim.engine.compiled import CompiledScenario
 from sim.engine.kernels import plan_round
 from sim.engine.payoffs import TIE, bargaining_terms, capabilities, stock_path, war_value
 
-__all__ = ["plan_values"]
+__all__ = ["after_horizon", "plan_values"]
+
+
+def after_horizon(cs: CompiledScenario, base_capability: np.ndarray, stocks: np.ndarray,
+                  war_cost: np.ndarray) -> np.ndarray:
+    """V(T + 1) (N, A): the status quo, or war if the horizon is a deadline enforced by
+    war (at the stocks of the last round)."""
+    if cs.protocol.on_horizon == "war":
+        return war_value(cs, capabilities(cs, base_capability, stocks), war_cost)
+    return np.broadcast_to(cs.actors.utility[:, cs.packages.status_quo][None, :],
+                           war_cost.shape)
 
 
 def plan_values(
@@ -52,10 +62,7 @@ def plan_values(
     q = cs.ladder.breakdown[rung]
     stocks = stock_path(cs, stock_initial, stock_growth, T)
     V = np.empty((T + 2, N, A))
-    if proto.on_horizon == "war":
-        V[T + 1] = war_value(cs, capabilities(cs, base_capability, stocks[T]), war_cost)
-    else:
-        V[T + 1] = U[:, cs.packages.status_quo][None, :]
+    V[T + 1] = after_horizon(cs, base_capability, stocks[T], war_cost)
     rows = np.arange(N)
     parties = [int(j) for j in proto.parties]
     u_parties = U[parties]

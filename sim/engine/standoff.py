@@ -47,6 +47,7 @@ from scipy.special import expit
 
 from sim.engine.compiled import CompiledScenario
 from sim.engine.payoffs import capabilities, stock_path, war_value
+from sim.engine.planning import after_horizon
 
 __all__ = ["LIMIT_PRECISION", "StageGame", "back_down_equilibrium", "demands", "hold_value",
            "stage_game", "standoff_plan"]
@@ -187,14 +188,10 @@ def standoff_plan(cs: CompiledScenario, *, base_capability: np.ndarray,
     war). Actors other than the two parties keep the status quo's value."""
     proto = cs.protocol
     T = proto.planning_horizon
-    U = cs.actors.utility
     N, A = war_cost.shape
     stocks = stock_path(cs, stock_initial, stock_growth, T)
     V = np.empty((T + 2, N, A))
-    if proto.on_horizon == "war":
-        V[T + 1] = war_value(cs, capabilities(cs, base_capability, stocks[T]), war_cost)
-    else:
-        V[T + 1] = U[:, cs.packages.status_quo][None, :]
+    V[T + 1] = after_horizon(cs, base_capability, stocks[T], war_cost)
     a, b = (int(x) for x in proto.parties)
     lam = cs.actors.rationality
     for t in range(T, 0, -1):
