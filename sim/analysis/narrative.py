@@ -145,6 +145,9 @@ class Teller:
             }.get(ending, f"The trial ends: {ending}.")
             out = cs.outcomes[self.m.outcomes()[self.r]]
             state = self.m.state
+            if cs.protocol.standoff and ending == "deal":
+                who = [self.name(i) for i in cs.protocol.parties if state.backed_down[self.r, i]]
+                text = f"The standoff is over: {' and '.join(who)} backed down."
             return ["", f"{text} Outcome: {out.label} after {state.rounds[self.r]} round(s), "
                     f"peak {self.rung(state.peak[self.r])}."]
         return []

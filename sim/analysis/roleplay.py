@@ -115,11 +115,19 @@ class TerminalPlayer:
                  "You and the other side choose at the same time.")
         self.say(f"  Backing down concedes {cs.packages.describe(demand)}: worth "
                  f"{self._value(demand):.3f} to you. If the other side backs down instead "
-                 f"you get {cs.packages.describe(own)} ({self._value(own):.3f}); if both "
+                 f"you get your demand, {cs.packages.describe(own)} ({self._value(own):.3f}); "
+                 "if both "
                  f"do, the status quo ({self._value(cs.packages.status_quo):.3f}).")
         risk, cost = cs.ladder.breakdown[rung], cs.ladder.holding[rung]
-        self.say(f"  If both hold: each pays {cost:g}, and the crisis slides into war with "
-                 f"probability {risk:.2f}.")
+        war = (model.values.war_public(np.array([0]))[0, self.actor]
+               - model.draws.types["war_cost"][0, self.actor])
+        audience = model.draws.types["audience_cost"][0, self.actor]
+        hold = f"  If both hold: the crisis slides into war with probability {risk:.2f}"
+        hold += f" (war is worth {war:.3f} to you: your war value less your war cost)"
+        hold += f", and each pays a holding cost of {cost:g}." if cost else "."
+        self.say(hold)
+        if audience:
+            self.say(f"  Backing down also costs you your audience cost, {audience:.3f}.")
         back = self._yes_no("  Back down?")
         self.choices.append({"round": t, "kind": "response", "accept": back})
         return back
