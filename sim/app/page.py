@@ -134,8 +134,10 @@ def slider_grid(low: float, high: float) -> tuple[float, float, float]:
 @solara.component
 def JudgementCalls():
     """A slider per judgement call: the shift added to the numbers it names."""
-    with solara.Card("Judgement calls", subtitle="0 is the file as written; each slider "
-                     "spans the range the scenario declares"):
+    with solara.Card("Judgement calls", subtitle="Each slider adds a shift to the numbers "
+                     "a judgement call names (the scenario file's judgements section says "
+                     "which, and why); 0 is the file as written. The outcomes are "
+                     "recomputed after every move."):
         if not JUDGEMENTS:
             solara.Text("This scenario declares no judgement calls.")
         for name, j in JUDGEMENTS.items():
@@ -145,7 +147,8 @@ def JudgementCalls():
                 shifts.set({**shifts.value, name: float(value)})
                 _restart()
 
-            solara.Text(f"{j.label}: {shifts.value[name]:+.3g}")
+            solara.Text(f"{j.label}: {shifts.value[name]:+.3g} "
+                        f"(declared range {j.shift[0]:+g} to {j.shift[1]:+g})")
             solara.SliderFloat("", value=shifts.value[name], min=float(low), max=float(high),
                                step=float(step), on_value=set_shift)
 
