@@ -78,3 +78,19 @@ def test_baseline_excerpt_is_what_run_prints(capsys, at_root):
     printed = capsys.readouterr().out
     for line in excerpt.splitlines():
         assert line in printed, line
+
+
+def test_every_command_the_help_lists_is_shown_in_the_readme(capsys):
+    """The command list as `escalation --help` prints it: each line names one command
+    (a help text that wraps would put a stray word where a command belongs), and the
+    README's command-line block shows each as `escalation COMMAND`."""
+    import re
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out.split("COMMAND\n", 1)[1].split("\n\n")[0]
+    commands = [m[1] for m in re.finditer(r"^ {4}(\S+)", listed, re.M)]
+    assert len(commands) == len(listed.strip().splitlines()), listed
+    shell = "\n".join(_blocks("sh"))
+    missing = [c for c in commands if f"escalation {c}" not in shell]
+    assert commands and not missing, f"the README never shows: {missing}"

@@ -18,7 +18,7 @@ NEEDS = ("solara", "mesa.visualization")
 def add(sub) -> None:
     """Declare the command's options on the subcommand parsers ``sub``."""
     a = sub.add_parser(
-        "app", help="the interactive page: judgement sliders, outcomes, a trial step by step",
+        "app", help="serve the interactive page (sliders, outcomes, one trial)",
         description="Serve the interactive page on this machine (no network needed): a "
         "slider for each judgement call the scenario declares, the outcome shares of "
         "5,000 trials recomputed after every change (with the share of trials with any "
