@@ -143,6 +143,16 @@ def notebook04_answers() -> list[str]:
         war[cost] = (run(changed(baseline, us), trials=n, seed=SEED).trials.ended_by
                      == "war").mean()
     low, high = min(war, key=war.get), max(war, key=war.get)
+    from sim.engine.compellence import equilibrium, threat_game
+    from sim.engine.compile import compile_scenario
+
+    signal = load_scenario(shipped("validation/v4_audience_costs.yaml"))
+    s = run(signal, trials=n, seed=SEED).trials
+    threat = s.peak_rung >= 1
+    bluffs = (threat & (s.a_resolve < -0.2)).sum() / threat.sum()
+    fearon = closed_forms.audience_costs(0.2, 0.5, 0.8)
+    called = s[threat & s.backed_down_a]
+    belief = equilibrium(threat_game(compile_scenario(signal))).carry_out[1]
     return [
         f"1. The logit QRE first comes within 0.01 of 0.375 at lambda = {close:g} of the "
         f"notebook's grid; telling 0.38 from 0.375 at two standard errors takes about "
@@ -156,7 +166,26 @@ def notebook04_answers() -> list[str]:
         f"{(1 - p) ** 20:.1%} from the closed form.",
         f"4. Fewest wars at a US audience cost of {low:g} ({war[low]:.1%}), most at {high:g} "
         f"({war[high]:.1%}); {n:,} trials each, the same draws.",
+        f"5. At a = 0.2, {bluffs:.1%} of A's threats are bluffs ({n:,} trials); Fearon's "
+        f"equilibrium gives {fearon['bluff'] * 0.4:.2f} / {fearon['threaten']:.2f} = "
+        f"{fearon['bluff'] * 0.4 / fearon['threaten']:.1%}. A bluff is called in "
+        f"{len(called) / n:.1%} of trials; in the exercise's run (2,000 trials, the "
+        f"command's default seed 0) the first is `--nth {_first_called():d}`. It costs A "
+        f"its audience cost, 0.2; B had believed the threat would be carried out with "
+        f"probability {belief:.3f} (0.600 before it).",
     ]
+
+
+def _first_called() -> int:
+    """N such that ``escalation explain --from DIR --outcome status_quo --nth N`` tells
+    the first called bluff of ``escalation run validation/v4_audience_costs.yaml
+    --trials 2000`` (seed 0, the command's default)."""
+    from sim import load_scenario, run, shipped
+
+    t = run(load_scenario(shipped("validation/v4_audience_costs.yaml")), trials=2000,
+            seed=0).trials
+    quo = t[t.outcome == "status_quo"].reset_index(drop=True)
+    return int(quo.index[quo.backed_down_a][0]) + 1
 
 
 def notebook05_answers() -> list[str]:

@@ -616,3 +616,116 @@ def test_backing_down_in_a_standoff_costs_the_audience_cost():
     assert p[0] == pytest.approx(expit(4 * a.gain_from_backing_down(p[1])), abs=1e-10)
     assert p[1] == pytest.approx(expit(4 * b.gain_from_backing_down(p[0])), abs=1e-10)
     assert p[0] < p[1]
+
+
+# --- a compellence game (audience costs, brinkmanship) --------------------------------------
+
+
+def _threat(**changes):
+    """tests/../v4_audience_costs.yaml: A gains g = 0.5 if B concedes, B loses as much; A's
+    resolve (its value of war beyond the status quo) ~ U[-1, 1]; backing down costs A 0.2;
+    war is worth 0.5 - 0.8 = -0.3 to B; one public threat (rung 1) with no risk."""
+    from sim import load_scenario
+    from tests.files import VALIDATION
+
+    data = load_scenario(VALIDATION / "v4_audience_costs.yaml").model_dump(
+        mode="json", exclude_none=True)
+    data["outcomes"]["conceded"]["when"]["package"]["prize"] = {"in": ["1"]}
+    for dotted, value in changes.items():
+        put(data, dotted.replace("__", "."), value)
+    return data
+
+
+@pytest.mark.parametrize(("script", "ending", "peak", "backed", "paid", "cause"), [
+    ({"a": {"moves": {1: 0}}}, Ending.HORIZON, 0, [False, False], [0.0, 0.0], None),
+    ({"a": {"moves": {1: 1}}, "b": {"responses": {1: True}}}, Ending.DEAL, 1,
+     [False, True], [0.0, 0.05], None),
+    ({"a": {"moves": {1: 1}, "responses": {1: False}}, "b": {"responses": {1: False}}},
+     Ending.WAR, 2, [False, False], [0.0, 0.0], "chosen"),
+    ({"a": {"moves": {1: 1}, "responses": {1: True}}, "b": {"responses": {1: False}}},
+     Ending.HORIZON, 1, [True, False], [0.2, 0.0], None),
+])
+def test_a_compellence_game_ends_on_the_threat_the_answer_and_carrying_out(
+        script, ending, peak, backed, paid, cause):
+    """No threat: the status quo. Complying: a deal on A's demand, B backing down at its
+    audience cost (0.05 here). Defied: A carries out (war, chosen by A) or backs down
+    (the status quo, A paying 0.2)."""
+    from sim.runs.chunks import trial_table
+
+    m = played(_threat(actors__b__audience_cost=0.05), script=script, trace=True)
+    t = trial_table(m)
+    assert m.state.ended_by[0] == ending and t.peak_rung[0] == peak
+    assert [bool(t.backed_down_a[0]), bool(t.backed_down_b[0])] == backed
+    assert m.state.audience_paid[0].tolist() == paid
+    if cause:
+        assert (t.war_cause[0], t.war_by[0]) == (cause, "a")
+    if ending == Ending.DEAL:
+        assert t.deal_prize[0] == "1"
+    assert len(events(m, "carry_out")) == (1 if peak and not backed[1] else 0)
+
+
+def test_a_defied_threat_slides_into_war_at_its_risk():
+    """Breakdown risk 1 at the threat's rung: a defied threat is war by breakdown, before
+    A's choice to carry it out is asked."""
+    m = played(_threat(ladder__rungs__1__breakdown_risk=1.0), trace=True,
+               script={"a": {"moves": {1: 1}}, "b": {"responses": {1: False}}})
+    assert m.state.ended_by[0] == Ending.WAR
+    assert events(m, "breakdown") and not events(m, "carry_out")
+
+
+def test_each_choice_is_logit_on_its_values_for_the_drawn_type():
+    """With the equilibrium's rho (B resists) and mu (B's posterior), A of resolve w
+    carries out with sigmoid(1000 (w + 0.2)); threatens with sigmoid(1000 T),
+    T = (1 - rho) 0.5 + rho (f w - (1 - f) 0.2) (no threat is worth 0 more than the
+    status quo); B defies with sigmoid(1000 (0.5 - 0.8 mu)). And mu is Bayes' rule: the
+    threat's chance times the chance of carrying out, averaged over w ~ U[-1, 1] on a
+    fine grid, over the threat's chance averaged."""
+    m = played(_threat(), n=200, trace=True)
+    eq = m.compellence
+    rho, mu = eq.defy[1], eq.carry_out[1]
+    w = m.draws.types["resolve"][0, 0]
+    f = expit(1000 * (w + 0.2))
+    threat = expit(1000 * ((1 - rho) * 0.5 + rho * (f * w - (1 - f) * 0.2)))
+    (e,) = events(m, "threat")
+    assert e["chance"] == pytest.approx(threat if e["option"] else 1 - threat, abs=1e-9)
+    if e["option"]:
+        (answer,) = events(m, "answer")
+        assert answer["chance"] == pytest.approx(expit(1000 * (0.5 - 0.8 * mu)), abs=1e-9)
+        assert e["belief"] == mu
+    grid = np.linspace(-1, 1, 400_001)
+    fg = expit(1000 * (grid + 0.2))
+    tg = expit(1000 * ((1 - rho) * 0.5 + rho * (fg * grid - (1 - fg) * 0.2)))
+    assert mu == pytest.approx((tg * fg).mean() / tg.mean(), abs=1e-5)
+    assert eq.prior_carry_out == pytest.approx(0.6, abs=1e-6)  # P(w > -0.2)
+
+
+def test_a_committed_target_defies_whatever_it_is_told():
+    """V5: where B's red line binds, B defies even when scripted to comply (the veto is
+    recorded as the line enforced); where it does not, a best-responding soft B complies
+    at risk 0.25 > g / D_T = 0.2, and A, a best responder, always takes that risk."""
+    from sim import load_scenario
+    from tests.files import VALIDATION
+
+    data = load_scenario(VALIDATION / "v5_brinkmanship.yaml").model_dump(
+        mode="json", exclude_none=True)
+    data["outcomes"]["complied"]["when"]["package"]["stake"] = {"in": ["1"]}
+    m = played(data, n=400, script={"b": {"responses": {1: True}}})
+    binding = m.draws.binding[:, 0]
+    assert binding.any() and not binding.all()
+    assert (m.state.peak[~binding] == 3).all()
+    assert (m.state.ended_by[~binding] == Ending.DEAL).all()
+    assert (m.state.ended_by[binding] != Ending.DEAL).all()
+    assert m.state.enforced[binding, 0].all()
+    m = played(data, n=400)
+    assert (m.state.ended_by[~binding] == Ending.DEAL).all()
+
+
+def test_a_cap_keeps_the_threatener_below_its_threats_and_from_carrying_them_out():
+    """max_rung 0: A never threatens (the threat is rung 1). max_rung 1: A may threaten
+    but, defied, always backs down and pays its audience cost (war is rung 2)."""
+    m = played(_threat(), n=500, script={"a": {"max_rung": 0}})
+    assert (m.state.peak == 0).all() and (m.state.ended_by == Ending.HORIZON).all()
+    m = played(_threat(), n=500, script={"a": {"max_rung": 1}})
+    assert (m.state.ended_by != Ending.WAR).all()
+    defied = (m.state.peak == 1) & (m.state.ended_by == Ending.HORIZON)
+    assert defied.any() and (m.state.audience_paid[defied, 0] == 0.2).all()

@@ -98,6 +98,16 @@ def test_same_seed_same_trials_any_workers():
     assert not one.equals(other)
 
 
+def test_a_compellence_game_is_the_same_on_any_workers():
+    """The equilibrium is solved in each worker process; the trials are still identical."""
+    from tests.files import VALIDATION
+
+    scenario = load_scenario(VALIDATION / "v4_audience_costs.yaml")
+    one = run(scenario, trials=4_000, seed=9, chunk_size=1_000, workers=1).trials
+    two = run(scenario, trials=4_000, seed=9, chunk_size=1_000, workers=2).trials
+    pd.testing.assert_frame_equal(one, two)
+
+
 def test_trial_depends_only_on_seed_chunk_size_and_index():
     """A chunk run on its own reproduces the rows it has inside a larger run."""
     cs = compile_scenario(load_scenario(BASELINE))

@@ -138,3 +138,49 @@ def test_a_person_can_play_chicken(answer, label):
         assert record["label"] == label
     else:
         assert record["label"] in ("Crash (both held)", "B backed down")
+
+
+@pytest.mark.parametrize(("answers", "label"), [
+    (["1"], "Status quo (no threat, or A backed down)"),
+    (["2", "y"], None),  # threatens; if defied, carries out: war (else B conceded)
+    (["2", "n"], None),  # threatens; if defied, backs down: the status quo
+])
+def test_a_person_can_make_a_threat_and_decide_to_carry_it_out(answers, label):
+    """In a compellence game the threatener picks a threat (or none), and if the target
+    defies, decides to carry it out (war) or back down (the status quo, at its audience
+    cost)."""
+    from tests.files import VALIDATION
+
+    said, asked, queue = [], [], list(answers)
+    record = play(load_scenario(VALIDATION / "v4_audience_costs.yaml"), "a", seed=3, trial=0,
+                  model_trials=100, ask=lambda prompt: asked.append(prompt) or queue.pop(0),
+                  say=said.append)
+    text = "\n".join(said)
+    assert "1. make no threat (the status quo stands)" in text
+    kinds = [c["kind"] for c in record["choices"]]
+    if answers == ["1"]:
+        assert kinds == ["move"] and record["label"] == label
+    elif "Carry out the threat?" in " ".join(asked):
+        assert kinds == ["move", "carry_out"]
+        assert "your threat was defied" in text and "audience cost, 0.200" in text
+        assert record["label"] == ("War (A fought)" if answers[1] == "y"
+                                   else "Status quo (no threat, or A backed down)")
+    else:
+        assert kinds == ["move"] and record["label"] == "B conceded"
+
+
+def test_a_person_can_answer_a_threat():
+    """As the target: the demand, its worth, and what defying risks; complying is a deal."""
+    from tests.files import VALIDATION
+
+    said, asked = [], []
+    record = play(load_scenario(VALIDATION / "v4_audience_costs.yaml"), "b", seed=3, trial=0,
+                  model_trials=100, ask=lambda prompt: asked.append(prompt) or "y",
+                  say=said.append)
+    text = "\n".join(said)
+    if asked:  # A threatened (it does in 96% of trials)
+        assert asked == ["  Comply? [y/n] "]
+        assert "A demands prize 1: worth 0.000 to you, against 0.500" in text
+        assert record["label"] == "B conceded"
+    else:
+        assert "A makes no threat" in text

@@ -312,3 +312,95 @@ def test_theory_command_table_and_exit_status(capsys, monkeypatch):
     monkeypatch.setattr(cf, "risk_return_grid", wrong)
     assert main(["theory", "--trials", "4000"]) == 1
     assert "disagreeing: V1" in capsys.readouterr().out
+
+
+# --- V4 and V5: compellence (audience costs, brinkmanship) ----------------------------------
+
+
+def test_audience_costs_and_brinkmanship_by_hand():
+    """V4 at a = 0.2, g = 0.5, d = 0.8: r = 0.5 / 0.7, beta = 1.2 x 0.3 / (0.5 x 0.8) = 0.9,
+    P(threat) = 0.6 + 0.9 x 0.4 = 0.96, P(war) = 0.6 r = 3/7. V5 at g = 0.2, D_T = 1,
+    g_S = 0.5, D_S = 2, p = 0.6: the window is [0.2, 0.3 / 0.8 = 0.375], P(disaster)
+    0.4 x 0.2 = 0.08; on risks 0.05, 0.15, ... the least effective is 0.25 (0.1)."""
+    v4 = cf.audience_costs(0.2, 0.5, 0.8)
+    assert v4["resist"] == pytest.approx(5 / 7) and v4["bluff"] == pytest.approx(0.9)
+    assert v4["threaten"] == pytest.approx(0.96) and v4["war"] == pytest.approx(3 / 7)
+    assert v4["belief"] == pytest.approx(0.625)
+    v5 = cf.brinkmanship(0.2, 1.0, 0.5, 2.0, 0.6)
+    assert (v5["least"], v5["most"], v5["disaster"]) == pytest.approx((0.2, 0.375, 0.08))
+    ladder = cf.brinkmanship(0.2, 1.0, 0.5, 2.0, 0.6, [0.05, 0.15, 0.25, 0.35, 0.45])
+    assert (ladder["risk"], ladder["disaster"]) == pytest.approx((0.25, 0.1))
+    assert cf.brinkmanship(0.2, 1.0, 0.5, 2.0, 0.3)["disaster"] == 0.0  # window empty
+    with pytest.raises(ValueError, match="semi-separating"):
+        cf.audience_costs(0.2, 0.5, 1.2)  # (1 + a) d / 2 = 0.72 > g: no bluffing needed
+
+
+def test_the_audience_cost_qre_tends_to_fearons_equilibrium():
+    """As lambda grows the logit QRE approaches the perfect Bayesian equilibrium."""
+    limit = cf.audience_costs(0.2, 0.5, 0.8)
+    gaps = [abs(cf.audience_costs_qre(0.2, 0.5, 0.8, lam)["war"] - limit["war"])
+            for lam in (10.0, 100.0, 10_000.0)]
+    assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 1e-3
+    qre = cf.audience_costs_qre(0.2, 0.5, 0.8, 10_000.0)
+    assert qre["resist"] == pytest.approx(limit["resist"], abs=1e-3)
+    assert qre["bluff"] == pytest.approx(limit["bluff"], abs=2e-3)
+
+
+def _v4(a: float, g: float, d: float, lam: float | None) -> dict:
+    """tests/../v4_audience_costs.yaml at another point: the prize's status quo stays
+    0.5 and A's ideal is 0.5 + g, so (utility 1 - |x - ideal|) A's demand gains it g and
+    costs B g. The war lottery is then worth 0.5 + 0.5 (0.5 - g) to both before costs;
+    war costs g / 2 - 0.25 for A and d + 0.25 - g / 2 for B keep A's war value at its
+    status quo (its resolve is Fearon's w) and B's d below its status quo."""
+    data = _data("v4_audience_costs.yaml")
+    data["issues"]["prize"]["continuous"] = {"low": 0.0, "high": 1.0, "steps": 21}
+    data["actors"]["a"]["preferences"]["prize"]["ideal"] = 0.5 + g
+    data["actors"]["a"]["audience_cost"] = a
+    data["actors"]["a"]["war_cost"] = g / 2 - 0.25
+    data["actors"]["b"]["war_cost"] = d + 0.25 - g / 2
+    for x in ("a", "b"):
+        data["actors"][x]["rationality"] = lam
+    data["outcomes"]["conceded"]["when"]["package"]["prize"] = {"in": [f"{0.5 + g:g}"]}
+    return data
+
+
+@pytest.mark.parametrize(("a", "g", "d", "lam"), [(0.2, 0.5, 0.8, 4.0), (0.2, 0.5, 0.8, 1000.0),
+                                                  (0.3, 0.3, 0.5, 50.0)])
+def test_the_engines_compellence_equilibrium_is_the_quadrature_qre(a, g, d, lam):
+    """The engine's rho (B resists) and mu (B's posterior that A fights, given the
+    threat), on 4,096 quantile nodes, equal the QRE found by adaptive quadrature and
+    Brent's method (sim.studies.closed_forms.audience_costs_qre)."""
+    from sim.engine.compellence import equilibrium, threat_game
+
+    eq = equilibrium(threat_game(_cs(_v4(a, g, d, lam))))
+    qre = cf.audience_costs_qre(a, g, d, lam)
+    assert eq.defy[1] == pytest.approx(qre["resist"], abs=2e-6)
+    assert eq.carry_out[1] == pytest.approx(qre["belief"], abs=2e-6)
+
+
+@pytest.mark.parametrize(("a", "g", "d", "lam"), [(0.2, 0.5, 0.8, 4.0), (0.3, 0.4, 0.6, 50.0),
+                                                  (0.3, 0.3, 0.5, 50.0)])
+def test_v4_at_other_points(a, g, d, lam):
+    checks = theory.check_v4(_cs(_v4(a, g, d, lam)), 30_000, 5)
+    assert all(c.agree for c in checks), theory.theory_table(checks)
+    assert checks[-1].closed_form == pytest.approx(cf.audience_costs_qre(a, g, d, lam)["war"])
+
+
+@pytest.mark.parametrize(("credibility", "salience", "risk", "disaster"),
+                         [(0.4, 0.6, 0.35, 0.4 * 0.35),  # g = 0.3: least risk 0.35
+                          (0.7, 0.4, 0.0, 0.0)])  # p = 0.3: the window is empty
+def test_v5_at_other_points(credibility, salience, risk, disaster):
+    """B's weight s on the stake sets g = 0.5 s; its war lottery, 0.5 (1 - s) + 0.5, equals
+    its status quo, 0.5 s + (1 - s), whatever s, so D_T stays its war cost, 1. With
+    g = 0.3 the least effective risk is 0.3 and the ladder's is 0.35 <= 0.375; with a
+    committed B at 0.7, p g_S / ((1 - p) D_S) = 0.107: no risk on the ladder pays."""
+    data = _data("v5_brinkmanship.yaml")
+    data["red_lines"]["never_comply"]["credibility"] = credibility
+    data["actors"]["b"]["preferences"]["stake"]["salience"] = salience
+    data["actors"]["b"]["preferences"]["standing"]["salience"] = 1 - salience
+    checks = theory.check_v5(_cs(data), 20_000, 6)
+    assert all(c.agree for c in checks), theory.theory_table(checks)
+    s = theory.compellence_setup(_cs(data))
+    assert s["d_target"] == pytest.approx(1.0)
+    assert checks[-1].closed_form == pytest.approx(disaster)
+    assert checks[0].quantity == (f"P(A takes risk {risk:g})" if risk else "P(A makes no threat)")

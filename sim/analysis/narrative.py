@@ -129,10 +129,14 @@ class Teller:
             return lines
         if kind == "standoff":
             return self.standoff(e)
+        if kind in ("threat", "answer", "carry_out"):
+            return getattr(self, kind)(e)
         if kind == "moves":
             return self.moves(e)
         if kind == "deadline":
             return ["  The deadline passes without a deal and is enforced: war."]
+        if kind == "breakdown" and cs.protocol.compellence:
+            return ["  The risk the threat created materialises: the crisis slides into war."]
         if kind == "breakdown":
             return ["  Talks break down: the risk at this rung materialises and the crisis "
                     "slides into war."]
@@ -145,6 +149,8 @@ class Teller:
             }.get(ending, f"The trial ends: {ending}.")
             out = cs.outcomes[self.m.outcomes()[self.r]]
             state = self.m.state
+            if cs.protocol.compellence and ending == "deal":
+                text = f"{self.name(int(cs.protocol.parties[1]))} complied with the demand."
             if cs.protocol.standoff and ending == "deal":
                 who = [self.name(i) for i in cs.protocol.parties if state.backed_down[self.r, i]]
                 text = f"The standoff is over: {' and '.join(who)} backed down."
@@ -187,6 +193,58 @@ class Teller:
         elif cost:
             lines.append(f"  Both hold out: each pays this rung's holding cost, {cost:g}.")
         return lines
+
+    def threat(self, e: dict) -> list[str]:
+        """The threatener's choice, and what the target reads from it (Bayes' rule)."""
+        eq = self.m.compellence
+        game = eq.game
+        who, target = self.name(game.threatener), self.name(game.target)
+        mine = game.threatener == self.person
+        chance = "" if mine else f" (its chance of this choice: {e['chance']:.3f})"
+        if e["option"] == 0:
+            return [f"  {who} makes no threat{chance}: the status quo stands."]
+        k = e["option"]
+        risk = game.risk[k]
+        chance_of_war = (f"; if defied, the crisis slides into war with probability {risk:g}"
+                         if risk else "")
+        lines = [f"  {who} threatens: it moves to {self.rung(game.rung[k])}{chance_of_war}"
+                 f"{chance}. Its demand: {self.cs.packages.describe(game.demand)}."]
+        if game.target != self.person:
+            lines.append(f"  Seeing the threat, {target} puts the chance that {who} would "
+                         f"carry it out at {e['belief']:.3f} (before any threat: "
+                         f"{eq.prior_carry_out:.3f}).")
+        return lines
+
+    def answer(self, e: dict) -> list[str]:
+        """The target complies or defies, with its reason."""
+        game = self.m.compellence.game
+        b = game.target
+        who = self.name(b)
+        if e["vetoed"]:
+            lines = self.m.red_lines.vetoing(b, game.demand, self.r)
+            return [f"  {who} defies: complying crosses its red line {', '.join(lines)}."]
+        def chance(p: float, what: str) -> str:
+            return "" if b == self.person else f" (it {what} with probability {p:.3f} " \
+                "at that belief)"
+
+        if e["defied"]:
+            return [f"  {who} defies{chance(e['chance'], 'defies')}."]
+        cost = self.cs.actors.types["audience_cost"][b].mean()
+        paid = f", and pays its audience cost ({cost:g}) for backing down" if cost else ""
+        return [f"  {who} complies{chance(1 - e['chance'], 'complies')}{paid}."]
+
+    def carry_out(self, e: dict) -> list[str]:
+        """The threatener, defied, carries out its threat or backs down."""
+        game = self.m.compellence.game
+        t = game.threatener
+        who = self.name(t)
+        chance = "" if t == self.person else \
+            f" (for its type, it carries out with probability {e['chance']:.3f})"
+        if e["carried"]:
+            return [f"  {who} carries out its threat{chance}: war."]
+        cost = self.cs.actors.types["audience_cost"][t].mean()
+        paid = f" and pays its audience cost ({cost:g})" if cost else ""
+        return [f"  {who} backs down{chance}{paid}: the status quo stands."]
 
     def moves(self, e: dict) -> list[str]:
         """Each actor's ladder choice; for a use of force, what it was worth against

@@ -99,6 +99,8 @@ class TerminalPlayer:
         sq = self.cs.packages.status_quo
         if self.cs.protocol.standoff:
             return self._stand(model, t, package)
+        if self.cs.protocol.compellence:
+            return self._comply(model, t, package)
         self.say(f"\nRound {t}: on the table: {self.cs.packages.describe(package)}.")
         self.say(f"  It is worth {self._value(package):.3f} to you; the status quo is worth "
                  f"{self._value(sq):.3f} (1 = your ideal package).")
@@ -132,6 +134,47 @@ class TerminalPlayer:
         self.choices.append({"round": t, "kind": "response", "accept": back})
         return back
 
+    def _war_value(self, model) -> float:
+        return float(model.values.war_public(np.array([0]))[0, self.actor]
+                     - model.draws.types["war_cost"][0, self.actor])
+
+    def _comply(self, model, t: int, demand: int) -> bool:
+        """As the target of a threat: comply with the demand or defy it."""
+        cs = self.cs
+        game = model.compellence.game
+        rung = int(model.state.rung[0])
+        risk = cs.ladder.breakdown[rung]
+        audience = model.draws.types["audience_cost"][0, self.actor]
+        self.say(f"\nRound {t}: {cs.actor_name(game.threatener)} demands "
+                 f"{cs.packages.describe(demand)}: worth {self._value(demand):.3f} to you, "
+                 f"against {self._value(cs.packages.status_quo):.3f} for the status quo.")
+        if audience:
+            self.say(f"  Complying in public costs you your audience cost, {audience:.3f}.")
+        self.say(f"  If you defy: war is worth {self._war_value(model):.3f} to you (your war "
+                 "value less your war cost); "
+                 + (f"the crisis slides into it with probability {risk:.2f}, and otherwise "
+                    if risk else "")
+                 + f"{cs.actor_name(game.threatener)} either carries out its threat (war) or "
+                 "backs down (the status quo).")
+        comply = self._yes_no("  Comply?")
+        self.choices.append({"round": t, "kind": "response", "accept": comply})
+        return comply
+
+    def carry_out(self, model, t: int) -> bool:
+        """As a threatener defied: carry out the threat (war) or back down."""
+        self.catch_up(model)
+        cs = self.cs
+        war = self._war_value(model) + model.draws.types["resolve"][0, self.actor]
+        audience = model.draws.types["audience_cost"][0, self.actor]
+        sq = self._value(cs.packages.status_quo)
+        self.say(f"\nRound {t}: your threat was defied. Carrying it out means war, worth "
+                 f"{war:.3f} to you (your war value less your war cost, plus your resolve). "
+                 f"Backing down leaves the status quo ({sq:.3f})"
+                 + (f" and costs you your audience cost, {audience:.3f}." if audience else "."))
+        carry = self._yes_no("  Carry out the threat?")
+        self.choices.append({"round": t, "kind": "carry_out", "carry_out": carry})
+        return carry
+
     def move(self, model, t: int, rungs: np.ndarray, available: np.ndarray) -> int:
         """Pick a move on the ladder among the available options."""
         self.catch_up(model)
@@ -150,7 +193,15 @@ class TerminalPlayer:
                             if spec.joint_with else "")
                 text = f"{spec.name}{partners}: rung {r} ({ladder[r]})"
             options.append((int(o), text))
-        self.say(f"\nRound {t}: the round ended without a deal. Your move on the ladder:")
+        if self.cs.protocol.compellence:
+            options[0] = (options[0][0], "make no threat (the status quo stands)")
+            demand = model.compellence.game.demand
+            self.say(f"\nRound {t}: you may threaten, to demand "
+                     f"{self.cs.packages.describe(demand)} ({self._value(demand):.3f} to you). "
+                     "A threat raises the rung; defied, it slides into war at the rung's "
+                     "risk, or you decide to carry it out or back down. Your choice:")
+        else:
+            self.say(f"\nRound {t}: the round ended without a deal. Your move on the ladder:")
         for n, (_, text) in enumerate(options, 1):
             self.say(f"  {n}. {text}")
         pick = self._prompt("  Your choice: ", _index(len(options)),

@@ -25,8 +25,15 @@ import numpy as np
 from sim.engine import beliefs as bel
 from sim.engine.choice import accept_probability, logit_choice
 from sim.engine.codes import MEDIATOR, MoveOption
+from sim.engine.compellence import (
+    carry_out_probability,
+    defiance_probability,
+    threat_probabilities,
+    threat_values,
+)
 from sim.engine.kernels import accept_into
 from sim.engine.payoffs import TIE
+from sim.engine.script import ScriptError
 from sim.engine.standoff import back_down_equilibrium, demands, hold_value, stage_game
 from sim.engine.streams import Purpose
 
@@ -250,6 +257,75 @@ class ActorAgent(_Proposer):
         if forced is not None:
             return np.full(len(rows), bool(forced)), p
         return m.uniforms(Purpose.STANDOFF, t, i, rows=rows) < p, p
+
+    # --- a compellence game ----------------------------------------------------------
+    def threaten(self, rows: np.ndarray, t: int, eq):
+        """Threaten by one of its moves, or not (:mod:`sim.engine.compellence`): logit
+        over the options' values for its own drawn types, against the target's
+        equilibrium answers ``eq`` (or as scripted or played). Returns (option,
+        probability of the option taken) per row; option 0 is no threat."""
+        m = self.model
+        game = eq.game
+        values = threat_values(game, eq.defy, self.war_cost[rows], self.resolve[rows])
+        cap = m.script.caps.get(self.index)
+        if cap is not None:  # a capped actor never threatens above its cap
+            values[:, np.asarray(game.rung) > cap] = -np.inf
+        p = threat_probabilities(game, values)
+        forced = m.script.moves.get((self.index, t))
+        if forced is not None:
+            if forced not in game.rung:
+                raise ScriptError(f"{self.actor_id}: round {t}: rung {forced} is none of its "
+                                  f"threats (rungs {', '.join(map(str, game.rung))})")
+            option = np.full(len(rows), game.rung.index(forced))
+        elif (player := m.script.plays(self.index)) is not None:
+            rungs, available = self.move_options(rows[:1])
+            threats = np.zeros_like(available[0])
+            threats[MoveOption.STAY] = True
+            for k in game.moves[1:]:
+                threats[MoveOption.MOVE + k] = available[0, MoveOption.MOVE + k]
+            pick = player.move(m, t, rungs[0], threats)
+            option = np.full(len(rows), 0 if pick == MoveOption.STAY
+                             else game.moves.index(pick - MoveOption.MOVE))
+        else:
+            u = m.uniforms(Purpose.THREAT, t, self.index, rows=rows)
+            cum = np.cumsum(p, axis=1)
+            option = np.minimum((cum < (u * cum[:, -1])[:, None]).sum(axis=1),
+                                game.n_options - 1)
+        return option, p[np.arange(len(rows)), option]
+
+    def answer(self, rows: np.ndarray, t: int, eq, option: np.ndarray):
+        """As the target: comply with the threatener's demand or defy a threat
+        ``option``, believing it will be carried out with the equilibrium posterior
+        (scripted ``responses`` and players: accepting is complying). A binding red
+        line against the demand makes it defy. Returns (defies, P(defy), vetoed)."""
+        m = self.model
+        game = eq.game
+        i = self.index
+        vetoed = m.red_lines.package[i].veto_at(rows, np.full(len(rows), game.demand))
+        p = defiance_probability(game, option, eq.carry_out[option], self.war_cost[rows],
+                                 self.resolve[rows])
+        p = np.where(vetoed, 1.0, p)
+        forced = m.script.responses.get((i, t))
+        if forced is None and (player := m.script.plays(i)) is not None and not vetoed.all():
+            forced = player.respond(m, t, game.demand)
+        if forced is not None:
+            return vetoed | (not forced), p, vetoed
+        return vetoed | (m.uniforms(Purpose.RESPONSE, t, i, rows=rows) < p), p, vetoed
+
+    def carry_out(self, rows: np.ndarray, t: int, eq):
+        """As the threatener whose threat was defied: carry it out (war) or back down
+        (scripted ``responses``: true is backing down, as in a standoff; capped below
+        the war rung, it always backs down). Returns (carries out, probability) per row."""
+        m = self.model
+        p = carry_out_probability(eq.game, self.war_cost[rows], self.resolve[rows])
+        if m.script.caps.get(self.index, m.cs.n_rungs) < m.cs.ladder.war_rung:
+            p = np.zeros_like(p)  # capped below war: it cannot carry the threat out
+        forced = m.script.responses.get((self.index, t))
+        if forced is not None:
+            return np.full(len(rows), not forced), p
+        if (player := m.script.plays(self.index)) is not None and len(rows):
+            return np.full(len(rows), bool(player.carry_out(m, t))), p
+        return m.uniforms(Purpose.CARRY_OUT, t, self.index, rows=rows) < p, p
 
     def private_shift(self, rows: np.ndarray) -> np.ndarray:
         """The private part Z = resolve - q(rung) war_cost of the reservation value."""

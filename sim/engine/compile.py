@@ -269,6 +269,7 @@ def _protocol(s: Scenario) -> ProtocolSpec:
         on_horizon=p.on_horizon,
         renegotiated=p.agreements == "renegotiated",
         standoff=p.kind == "standoff",
+        compellence=p.kind == "compellence",
     )
 
 

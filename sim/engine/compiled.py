@@ -202,6 +202,7 @@ class ProtocolSpec:
     on_horizon: str  # "stalemate" or "war"
     renegotiated: bool  # agreements hold one round; payoffs are flows
     standoff: bool = False  # no proposals: each round the parties hold or back down
+    compellence: bool = False  # one threat, complied with or defied, carried out or not
 
     def proposer_at(self, t: int) -> int:
         """Actor index proposing in round ``t`` (1-based), or ``MEDIATOR``."""
@@ -212,8 +213,9 @@ class ProtocolSpec:
         return self.proposer_index
 
     def proposers(self) -> set[int]:
-        """Actor indices that ever propose (empty with a mediator or in a standoff)."""
-        if self.proposer == "mediator" or self.standoff:
+        """Actor indices that ever propose (empty with a mediator, in a standoff or a
+        compellence game)."""
+        if self.proposer == "mediator" or self.standoff or self.compellence:
             return set()
         if self.proposer == "rotate":
             return {int(i) for i in self.rotation}

@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.engine.agents import ActorAgent, MediatorAgent
 from sim.engine.codes import MEDIATOR, NONE, Ending, MoveOption, WarCause
+from sim.engine.compellence import equilibrium, threat_game
 from sim.engine.compiled import CompiledScenario
 from sim.engine.draws import draw_trials
 from sim.engine.outcomes import classify
@@ -74,8 +75,10 @@ class CrisisModel(mesa.Model):
         self.red_lines = RedLines(cs, self.draws)
         self.state = CrisisState.start(cs, self.draws)
         self.values = Valuation(cs, self.draws, self.state, self.red_lines.package)
+        self.compellence = equilibrium(threat_game(cs)) if cs.protocol.compellence else None
         self.actors = tuple(ActorAgent(self, i) for i in range(cs.n_actors))
-        mediated = cs.protocol.proposer == "mediator" and not cs.protocol.standoff
+        mediated = cs.protocol.proposer == "mediator" and not (cs.protocol.standoff
+                                                              or cs.protocol.compellence)
         self.mediator = MediatorAgent(self) if mediated else None
         self.datacollector = None
         if collect:
@@ -108,7 +111,9 @@ class CrisisModel(mesa.Model):
         self._dynamics(t)
         rows = np.flatnonzero(state.active)
         state.in_force[rows] = False
-        if len(rows):
+        if len(rows) and cs.protocol.compellence:
+            self._compel(rows, t)
+        elif len(rows):
             settle = self._standoff if cs.protocol.standoff else self._bargain
             accepted, packages = settle(rows, t)
             self._conclude(rows[accepted], packages[accepted], t)
@@ -205,6 +210,50 @@ class CrisisModel(mesa.Model):
         self.trace(rows, "standoff", backed_down={a: back_a, b: back_b},
                    probability={a: p_a, b: p_b}, packages=packages)
         return back_a | back_b, packages
+
+    def _compel(self, rows: np.ndarray, t: int) -> None:
+        """A compellence game (:mod:`sim.engine.compellence`): the threatener threatens
+        or not; the target complies (a deal on the demand) or defies; a defied threat
+        slides into war at its rung's breakdown risk, or is carried out (war) or
+        abandoned (the status quo stands until the horizon)."""
+        cs, state, eq = self.cs, self.state, self.compellence
+        game = eq.game
+        threatener, target = self.actors[game.threatener], self.actors[game.target]
+        war_rung = cs.ladder.war_rung
+        audience = self.draws.types["audience_cost"]
+        option, p_option = threatener.threaten(rows, t, eq)
+        threat = option > 0
+        state.rung[rows] = np.asarray(game.rung)[option]
+        state.act(rows[threat], threatener.index, state.rung[rows[threat]])
+        state.first_escalation(rows[threat], threatener.index)
+        self.trace(rows, "threat", option=option, chance=p_option,
+                   belief=eq.carry_out[option])
+        rows, option = rows[threat], option[threat]
+        defy, p_defy, vetoed = target.answer(rows, t, eq, option)
+        self.red_lines.record_vetoes(state, rows[vetoed], target.index,
+                                     np.full(int(vetoed.sum()), game.demand))
+        self.trace(rows, "answer", defied=defy, chance=p_defy, vetoed=vetoed)
+        complied = rows[~defy]
+        state.backed_down[complied, target.index] = True
+        state.audience_paid[complied, target.index] += audience[complied, target.index]
+        self._conclude(complied, np.full(len(complied), game.demand), t)
+        defied = rows[defy]
+        u = self.uniforms(Purpose.BREAKDOWN, t, rows=defied)
+        slid = u < self.draws.breakdown[defied, state.rung[defied]]
+        state.rung[defied[slid]] = war_rung
+        state.note_war(defied[slid], war_rung, WarCause.BREAKDOWN)
+        self.trace(defied[slid], "breakdown")
+        rest = defied[~slid]
+        carry, p_carry = threatener.carry_out(rest, t, eq)
+        fought, backed = rest[carry], rest[~carry]
+        state.rung[fought] = war_rung
+        state.act(fought, threatener.index, war_rung)
+        state.note_war(fought, war_rung, WarCause.CHOSEN, threatener.index)
+        state.backed_down[backed, threatener.index] = True
+        state.audience_paid[backed, threatener.index] += audience[backed, threatener.index]
+        self.trace(rest, "carry_out", carried=carry, chance=p_carry)
+        state.peak[defied] = np.maximum(state.peak[defied], state.rung[defied])
+        self._check_war(defied, t)
 
     def _conclude(self, rows: np.ndarray, packages: np.ndarray, t: int) -> None:
         """A deal is made; red lines may give way or fire (a deal line voids it)."""

@@ -58,6 +58,9 @@ class Player(Protocol):
     def join(self, model: Any, t: int, initiator: int, spec: Any) -> bool:
         """Whether the player joins ``initiator``'s coalition move ``spec``."""
 
+    def carry_out(self, model: Any, t: int) -> bool:
+        """In a compellence game: whether the player carries out its defied threat."""
+
 
 @dataclass(frozen=True)
 class Script:

@@ -46,6 +46,8 @@ class Purpose(IntEnum):
     MOVE = 13  # keys: round, actor
     BREAKDOWN = 14  # keys: round
     STANDOFF = 15  # keys: round, actor
+    THREAT = 16  # keys: round, actor
+    CARRY_OUT = 17  # keys: round, actor
 
 
 class Streams:

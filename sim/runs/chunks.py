@@ -104,7 +104,7 @@ def trial_table(model: CrisisModel, first_trial: int = 0) -> pd.DataFrame:
             cols[f"fired_{rl.id}"] = state.fired[:, k]
     for i, aid in enumerate(actors.ids):
         cols[f"audience_cost_paid_{aid}"] = state.audience_paid[:, i]
-    if cs.protocol.standoff:
+    if cs.protocol.standoff or cs.protocol.compellence:
         for i in cs.protocol.parties:
             cols[f"backed_down_{actors.ids[i]}"] = state.backed_down[:, i]
     for t in TYPES:

@@ -410,12 +410,16 @@ class Terminal(_Model):
 class Protocol(_Model):
     """Who proposes, who must accept, and for how long."""
 
-    kind: Literal["offers", "standoff"] = Field(
+    kind: Literal["offers", "standoff", "compellence"] = Field(
         default="offers",
         description="'offers': a proposer offers a package each round and the parties "
         "accept or reject it. 'standoff': nobody proposes; each round the two parties "
         "choose at once to hold firm or back down, conceding the other's demand (chicken, "
-        "the war of attrition); both backing down restores the status quo.",
+        "the war of attrition); both backing down restores the status quo. "
+        "'compellence': one exchange; the first party threatens by one of its moves (or "
+        "not), the second complies with its demand or defies, and a defied threat slides "
+        "into war at the rung's breakdown risk or is carried out or abandoned (audience "
+        "costs, brinkmanship).",
     )
     parties: list[Identifier] = Field(min_length=1, description="Actors who must accept.")
     proposer: Identifier | Literal["mediator", "rotate"] = "mediator"

@@ -301,31 +301,79 @@ def _check_protocol(s: _Parts, out, need, level_ok) -> None:
 
 
 def _check_standoff(s: _Parts, out) -> None:
-    """A standoff has two parties on opposite sides and no proposer; holding costs are
-    paid only in a standoff."""
+    """A standoff or a compellence game has two parties on opposite sides and no
+    proposer; holding costs are paid only in a standoff."""
     p = s.protocol
-    if p.kind != "standoff":
-        if s.ladder is not None:
-            for k, rung in enumerate(s.ladder.rungs):
-                if rung.holding_cost:
-                    out.append(Problem(("ladder", "rungs", k, "holding_cost"),
-                                       "a holding cost is paid only in a standoff: set "
-                                       "protocol kind: standoff, or leave it out"))
+    if p.kind != "standoff" and s.ladder is not None:
+        for k, rung in enumerate(s.ladder.rungs):
+            if rung.holding_cost:
+                out.append(Problem(("ladder", "rungs", k, "holding_cost"),
+                                   "a holding cost is paid only in a standoff: set "
+                                   "protocol kind: standoff, or leave it out"))
+    if p.kind == "offers":
         return
+    game = {"standoff": "a standoff", "compellence": "a compellence game"}[p.kind]
     if len(p.parties) != 2:
-        out.append(Problem(("protocol", "parties"), "a standoff has exactly two parties, "
+        out.append(Problem(("protocol", "parties"), f"{game} has exactly two parties, "
                            f"not {len(p.parties)}"))
     elif all(x in s.actors for x in p.parties):
         sides = [s.actors[x].side for x in p.parties]
         if None in sides or sides[0] == sides[1]:
-            out.append(Problem(("protocol", "parties"), "a standoff's two parties must be on "
+            out.append(Problem(("protocol", "parties"), f"{game}'s two parties must be on "
                                f"opposite sides (their 'side's are {sides[0]} and {sides[1]})"))
     defaults = {"proposer": "mediator", "rotation": None, "mediator": None,
                 "mediator_rationality": None}
     for name, default in defaults.items():
         if getattr(p, name) != default:
-            out.append(Problem(("protocol", name), f"a standoff has no proposer: leave "
+            out.append(Problem(("protocol", name), f"{game} has no proposer: leave "
                                f"'{name}' out (or use kind: offers)"))
     if p.agreements != "final":
-        out.append(Problem(("protocol", "agreements"), "a standoff ends when a party backs "
+        out.append(Problem(("protocol", "agreements"), f"{game} ends when a party backs "
                            "down: agreements must be 'final'"))
+    if p.kind == "compellence":
+        _check_compellence(s, out)
+
+
+def _fixed(x) -> bool:
+    return isinstance(x, (int, float)) or getattr(x, "dist", None) == "fixed"
+
+
+def _check_compellence(s: _Parts, out) -> None:
+    """One exchange, solved once: a horizon of 1, a threat to make, fixed public numbers,
+    and nothing the equilibrium does not foresee (stocks, incidents, other red lines)."""
+    p = s.protocol
+    once = "a compellence game is one exchange, solved once"
+    if p.horizon != 1:
+        out.append(Problem(("protocol", "horizon"), f"{once}: the horizon must be 1"))
+    for section in ("stocks", "terminal", "red_lines"):
+        for name, item in getattr(s, section).items():
+            if section == "red_lines" and item.kind == "package":
+                continue
+            what = {"stocks": "stocks", "terminal": "terminal events",
+                    "red_lines": f"'{getattr(item, 'kind', '')}' red lines (only 'package' "
+                                 "lines, which make the target defy)"}[section]
+            out.append(Problem((section, name), f"{once}: it has no {what}"))
+    if s.incidents is not None and s.incidents.rate > 0:
+        out.append(Problem(("incidents", "rate"), f"{once}: it has no incidents"))
+    for x in p.parties:
+        actor = s.actors.get(x)
+        if actor is None:
+            continue
+        for name in ("capability", "audience_cost", "discount"):
+            if not _fixed(getattr(actor, name)):
+                out.append(Problem(("actors", x, name), f"{once}: public numbers are fixed; "
+                                   "give a number (private uncertainty goes in war_cost or "
+                                   "resolve)"))
+    threatener = s.actors.get(p.parties[0]) if p.parties else None
+    if threatener is None or s.ladder is None:
+        return
+    lo, hi = s.ladder.start, s.ladder.war_rung
+    threats = [k for k, mv in enumerate(threatener.moves) if lo < mv.rung < hi]
+    if not threats:
+        out.append(Problem(("actors", p.parties[0], "moves"), "the threatener (the first "
+                           f"party) needs a move to a rung between the start ({lo}) and the "
+                           f"war rung ({hi}): its threat"))
+    for k in threats:
+        if not _fixed(threatener.moves[k].cost):
+            out.append(Problem(("actors", p.parties[0], "moves", k, "cost"),
+                               f"{once}: a threat's cost is public and fixed; give a number"))

@@ -20,6 +20,11 @@ form games. *Games and Economic Behavior* 10(1), 6-38.
 Maynard Smith, J. (1974). The theory of games and the evolution of animal conflicts.
 *Journal of Theoretical Biology* 47(1), 209-221.
 Schelling, T. C. (1960). *The Strategy of Conflict*. Harvard University Press.
+Fearon, J. D. (1994). Domestic political audiences and the escalation of international
+disputes. *American Political Science Review* 88(3), 577-592.
+Powell, R. (1990). *Nuclear Deterrence Theory*. Cambridge University Press.
+McKelvey, R. D., and Palfrey, T. R. (1998). Quantal response equilibria for extensive
+form games. *Experimental Economics* 1(1), 9-41.
 """
 
 from __future__ import annotations
@@ -27,12 +32,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import expit
 
 __all__ = [
     "alternating_offers_share",
     "attrition",
+    "audience_costs",
+    "audience_costs_qre",
+    "brinkmanship",
     "chicken",
     "commitment",
     "difference_cdf",
@@ -230,3 +239,78 @@ def attrition(win: float, lose: float, status_quo: float, cost: float, lam: floa
     p = _symmetric_logit_root(lambda p: gain(p, value(p)), lam, bound)
     return {"nash": float(nash), "qre": p, "value": float(value(p)),
             "end_in_round": 1 - (1 - p) ** 2, "both_given_end": p * p / (1 - (1 - p) ** 2)}
+
+
+def audience_costs(a: float, g: float, d: float) -> dict[str, float]:
+    """Fearon's (1994) tying-hands game, one shot, in its perfect Bayesian equilibrium.
+
+    A's value of war w ~ U[-1, 1] is private. A threatens or not (the status quo, 0 for
+    both); B concedes (A gets g, B -g) or resists; A then fights (A gets w, B -d) or
+    backs down (A pays its audience cost a). With d > g and (1 + a) d / 2 < g: every
+    type w >= -a threatens and fights if resisted; bluffers (w < -a) threaten with
+    probability ``beta = (1 + a)(d - g) / (g (1 - a))``, which makes B's posterior that
+    A fights g / d, leaving B indifferent; B resists with probability ``r = g / (g + a)``,
+    which leaves bluffers indifferent. P(war) = (1 + a) r / 2.
+    """
+    if not (d > g and (1 + a) * d / 2 < g):
+        raise ValueError("the semi-separating equilibrium needs d > g and (1 + a) d / 2 < g")
+    r = g / (g + a)
+    beta = (1 + a) * (d - g) / (g * (1 - a))
+    fighters = (1 + a) / 2
+    return {"resist": r, "bluff": beta, "belief": g / d,
+            "threaten": fighters + beta * (1 - a) / 2, "war": fighters * r}
+
+
+def audience_costs_qre(a: float, g: float, d: float, lam: float) -> dict[str, float]:
+    """The same game's logit agent QRE (McKelvey and Palfrey 1998), every choice logit
+    with precision lam, by quadrature over w and Brent's method on B's resistance r.
+
+    A of type w fights with f(w) = sigmoid(lam (w + a)); threatens with
+    sigmoid(lam T(w, r)), T = (1 - r) g + r (f w - (1 - f) a); B resists with
+    sigmoid(lam (g - d mu(r))), mu(r) = E[threat f] / E[threat] (Bayes' rule on the
+    threat). The root of r = that is unique here: raising r keeps bluffers away, which
+    raises mu and lowers B's wish to resist.
+    """
+    def fight(w):
+        return expit(lam * (w + a))
+
+    def threat(w, r):
+        f = fight(w)
+        return expit(lam * ((1 - r) * g + r * (f * w - (1 - f) * a)))
+
+    def mean(h):  # E over w ~ U[-1, 1], with the logit switches as break points
+        points = sorted({-a, -a - 5 / lam, -a + 5 / lam, min(max(-g, -1), 1)})
+        return quad(h, -1.0, 1.0, points=points, limit=500, epsabs=1e-13)[0] / 2
+
+    def belief(r):
+        return mean(lambda w: threat(w, r) * fight(w)) / mean(lambda w: threat(w, r))
+
+    r = brentq(lambda r: r - expit(lam * (g - d * belief(r))), 0.0, 1.0, xtol=1e-14)
+    mu = belief(r)
+    threaten = mean(lambda w: threat(w, r))
+    bluff = mean(lambda w: threat(w, r) * (w < -a)) * 2 / (1 - a)
+    return {"resist": r, "belief": mu, "threaten": threaten, "bluff": bluff,
+            "war": r * mean(lambda w: threat(w, r) * fight(w))}
+
+
+def brinkmanship(g: float, d_target: float, g_threatener: float, d_threatener: float,
+                 p_soft: float, risks=None) -> dict[str, float]:
+    """Schelling's brinkmanship (1960, ch. 8; Powell 1990): a threat that leaves
+    something to chance.
+
+    The threatener creates a risk q of a disaster that costs the target ``d_target``
+    and itself ``d_threatener``. A soft target (probability ``p_soft``) complies, at
+    cost g, iff q d_target >= g; a committed one never does. The threatener gains
+    ``g_threatener`` from compliance, so a risk q is worth p g_S - (1 - p) q D_S to it:
+    it accepts any q <= p g_S / ((1 - p) D_S) and takes the least effective risk
+    q* = g / D_T, so P(disaster) = (1 - p) q*. With ``risks`` (the risks on offer), q*
+    is the least of them at or above g / D_T, and no threat is made if it is not
+    worth making.
+    """
+    least = g / d_target
+    most = p_soft * g_threatener / ((1 - p_soft) * d_threatener) if p_soft < 1 else np.inf
+    q = least if risks is None else min((x for x in risks if x >= least), default=np.inf)
+    threat = q <= most
+    return {"least": least, "most": most, "risk": q if threat else 0.0,
+            "comply": p_soft if threat else 0.0,
+            "disaster": (1 - p_soft) * q if threat else 0.0}

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.codes import MEDIATOR
+from sim.engine.compellence import threat_game
 from sim.engine.compile import CompiledScenario, compile_scenario
 from sim.engine.compiled import TYPES
 from sim.engine.payoffs import TIE, capabilities, stock_path, war_value_public
@@ -447,6 +448,110 @@ def check_v6(cs: CompiledScenario, trials: int, seed: int,
     return out
 
 
+# --- V4 and V5: compellence (audience costs, brinkmanship) ------------------------------
+
+
+def compellence_setup(cs: CompiledScenario) -> dict:
+    """The game's public numbers as the closed forms name them: the threatener's gain g_S
+    from compliance and loss from backing down (its audience cost), the target's loss g
+    from complying, each side's disaster (status quo less war value: D_S, D_T), the
+    risks on offer and lambda."""
+    if not cs.protocol.compellence:
+        raise TheoryError("V4 and V5 need a compellence game (protocol kind: compellence)")
+    game = threat_game(cs)
+    t, b = game.threatener, game.target
+    if any(game.cost):
+        raise TheoryError("the closed forms assume threats that cost nothing in themselves")
+    for i, who in ((t, "the threatener"), (b, "the target")):
+        _fixed(cs.actors.types["war_cost"][i], f"{who}'s war cost")
+    _fixed(cs.actors.types["resolve"][b], "the target's resolve")
+    if cs.actors.types["resolve"][b].support()[0] != 0:
+        raise TheoryError("the closed forms assume the target has no resolve")
+    war = [game.war_public[k] - cs.actors.types["war_cost"][i].support()[0]
+           for k, i in enumerate((t, b))]
+    return {"game": game, "t": t, "b": b,
+            "g_threatener": game.u_demand[0] - game.u_status_quo[0],
+            "g": game.u_status_quo[1] - game.u_demand[1] + game.audience[1],
+            "audience": game.audience[0], "war": war,
+            "d_threatener": game.u_status_quo[0] - war[0],
+            "d_target": game.u_status_quo[1] - war[1],
+            "risks": game.risk[1:], "lam": game.precision}
+
+
+def check_v4(cs: CompiledScenario, trials: int, seed: int,
+             case: str = "V4") -> list[Check]:
+    s = compellence_setup(cs)
+    t = s["t"]
+    if s["risks"] != (0.0,) or abs(s["war"][0] - s["game"].u_status_quo[0]) > 1e-9:
+        raise TheoryError("V4 has one threat that leaves nothing to chance (breakdown risk "
+                          "0), and the threatener's war lottery worth its status quo")
+    resolve = cs.actors.types["resolve"][t]
+    if type(resolve).__name__ != "Uniform" or resolve.support() != (-1.0, 1.0):
+        raise TheoryError("V4 assumes the threatener's resolve (its value of war beyond the "
+                          "status quo, Fearon's w) uniform on [-1, 1]")
+    if abs(s["g"] - s["g_threatener"]) > 1e-12 or s["lam"][0] != s["lam"][1]:
+        raise TheoryError("V4 assumes the target loses what the threatener gains (g), and "
+                          "one lambda for both")
+    a, g, d, lam = s["audience"], s["g"], s["d_target"], s["lam"][0]
+    qre = cf.audience_costs_qre(a, g, d, lam)
+    try:
+        limit = cf.audience_costs(a, g, d)
+    except ValueError:  # outside the semi-separating region: no limit to quote
+        limit = None
+    tr = run(cs, trials=trials, seed=seed).trials
+    n = len(tr)
+    ref = "Fearon 1994; McKelvey & Palfrey 1998"
+    params = f"a={a:g}, g={g:g}, d={d:g}, lambda={lam:g}"
+    if limit is not None:
+        params += (f"; perfect Bayesian equilibrium: P(war) {limit['war']:.4f}, bluffers "
+                   f"threaten {limit['bluff']:.4f}, B resists {limit['resist']:.4f}")
+    threat = (tr.peak_rung >= s["game"].rung[1]).to_numpy()
+    resisted = threat & (tr.ended_by != "deal").to_numpy()
+    bluffer = (tr[f"{cs.actors.ids[t]}_resolve"] < -a).to_numpy()
+    return [
+        _mc_check(case, ref, params, "P(A threatens): logit QRE", qre["threaten"],
+                  int(threat.sum()), n),
+        _mc_check(case, ref, params, "P(a bluffer, w < -a, threatens)", qre["bluff"],
+                  int((threat & bluffer).sum()), int(bluffer.sum())),
+        _mc_check(case, ref, params, "P(B resists | threat)", qre["resist"],
+                  int(resisted.sum()), int(threat.sum())),
+        _mc_check(case, ref, params, "P(war)", qre["war"], int((tr.ended_by == "war").sum()), n),
+    ]
+
+
+def check_v5(cs: CompiledScenario, trials: int, seed: int,
+             case: str = "V5") -> list[Check]:
+    s = compellence_setup(cs)
+    game = s["game"]
+    if s["war"][0] + _fixed(cs.actors.types["resolve"][s["t"]], "the threatener's resolve") \
+            >= game.u_status_quo[0] - s["audience"]:
+        raise TheoryError("V5's disaster is one the threatener never chooses: its war value "
+                          "must be below backing down")
+    if min(s["lam"]) < LIMIT_PRECISION:
+        raise TheoryError("V5's closed form is for best responders (no rationality)")
+    p_soft = 1.0 - game.veto
+    c = cf.brinkmanship(s["g"], s["d_target"], s["g_threatener"], s["d_threatener"], p_soft,
+                        s["risks"])
+    tr = run(cs, trials=trials, seed=seed).trials
+    n = len(tr)
+    ref = "Schelling 1960; Powell 1990"
+    params = (f"g={s['g']:g}, D_T={s['d_target']:g}, g_S={s['g_threatener']:g}, "
+              f"D_S={s['d_threatener']:g}, p={p_soft:g}; window of risks "
+              f"[{c['least']:.4f}, {c['most']:.4f}]")
+    chosen = [k for k, q in enumerate(game.risk) if k and q == c["risk"]]
+    rung = game.rung[chosen[0]] if chosen else cs.ladder.start
+    at_risk = ((tr.peak_rung == rung) | ((tr.ended_by == "war") & (tr.war_cause == "breakdown"))
+               if chosen else tr.peak_rung == rung)
+    choice = f"P(A takes risk {c['risk']:g})" if chosen else "P(A makes no threat)"
+    return [
+        _mc_check(case, ref, params, choice, 1.0, int(at_risk.sum()), n),
+        _mc_check(case, ref, params, "P(B complies)", c["comply"],
+                  int((tr.ended_by == "deal").sum()), n),
+        _mc_check(case, ref, params, "P(disaster)", c["disaster"],
+                  int((tr.ended_by == "war").sum()), n),
+    ]
+
+
 @dataclass(frozen=True)
 class Case:
     """A validation case: a shipped scenario file and the function that checks it."""
@@ -464,6 +569,8 @@ CASES = (
     Case("V2 impatient", "validation/v2_commitment_impatient.yaml", check_v2),
     Case("V3 breakdown", "validation/v3_breakdown.yaml", check_v3),
     Case("V3 discounting", "validation/v3_discounting.yaml", check_v3),
+    Case("V4", "validation/v4_audience_costs.yaml", check_v4),
+    Case("V5", "validation/v5_brinkmanship.yaml", check_v5),
     Case("V6", "validation/v6_attrition.yaml", check_v6),
     Case("V7", "validation/v7_chicken.yaml", check_v7),
     Case("V7 lambda=1000", "validation/v7_chicken_sharp.yaml", check_v7),
