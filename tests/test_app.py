@@ -127,7 +127,13 @@ def test_the_app_in_a_real_browser(server):
             war = moved[0]
             _wait_for(page, lambda: _table(page).get(war["label"], [""])[0]
                       == f"{war['share']:.1%}", f"{war['label']} at {war['share']:.1%}")
-            assert f"{war_costs.label}: {highest:+.3g}" in page.inner_text("body")
+            body = page.inner_text("body")
+            assert f"{war_costs.label}: {highest:+.3g}" in body
+            # Under the slider: the numbers it sets, as written and as set.
+            assert "United States war cost 0.4-0.8 (now 0.6-1)" in body
+            force = _table(page)["any use of force"]
+            assert re.fullmatch(r"\d+\.\d% to \d+\.\d%", force[1]), force
+            assert "How to use this page" in body
 
             # Step the trial: its story grows round by round.
             for _ in range(3):

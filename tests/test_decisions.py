@@ -729,3 +729,20 @@ def test_a_cap_keeps_the_threatener_below_its_threats_and_from_carrying_them_out
     assert (m.state.ended_by != Ending.WAR).all()
     defied = (m.state.peak == 1) & (m.state.ended_by == Ending.HORIZON)
     assert defied.any() and (m.state.audience_paid[defied, 0] == 0.2).all()
+
+
+def test_a_risky_threat_is_valued_with_the_threateners_resolve_in_any_war():
+    """Threat at risk q = 0.3, B defying with rho: for A of resolve w (war lottery 0.5,
+    no war cost, status quo 0.5, audience cost 0.2) the threat is worth
+    (1 - rho) 1 + rho (q (0.5 + w) + (1 - q)(f (0.5 + w) + (1 - f) 0.3)), f =
+    sigmoid(1000 (w + 0.2)): resolve counts in a war slid into as in one chosen."""
+    from sim.engine.compellence import threat_game, threat_values
+
+    game = threat_game(compiled(_threat(ladder__rungs__1__breakdown_risk=0.3)))
+    w = np.array([-0.9, -0.1, 0.6])
+    rho = np.array([0.0, 0.55])
+    f = expit(1000 * (w + 0.2))
+    by_hand = 0.45 * 1 + 0.55 * (0.3 * (0.5 + w) + 0.7 * (f * (0.5 + w) + (1 - f) * 0.3))
+    values = threat_values(game, rho, np.zeros(3), w)
+    assert values[:, 0] == pytest.approx([0.5] * 3)
+    assert values[:, 1] == pytest.approx(by_hand, abs=1e-12)

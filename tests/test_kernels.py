@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +101,24 @@ def test_posterior_kernel_equals_numpy_reference(seed):
         want = bel._posterior_cdf(particles, weights[i : i + 1], rung[i])[0] if touched[i] \
             else np.zeros(bel.BINS + 1)
         np.testing.assert_array_max_ulp(got[i], want, maxulp=0)
+
+
+@pytest.mark.parametrize("shifts", [64, 13, 3])
+def test_the_mixture_cdf_kernel_is_numpys_interp_and_sum_bit_for_bit(shifts):
+    """sim.engine.beliefs builds a prior's table for two uncertain types from
+    sum_j F_r(z + q c_j); the kernel must equal np.interp(...).sum(axis=1) exactly
+    (numpy's pairwise sum included), at knots, between them and beyond both ends."""
+    from scipy import stats
+
+    from sim.engine.kernels import mixture_cdf_into
+
+    u = np.linspace(0.0, 1.0, 4097)
+    xp = stats.beta(0.5, 0.5).ppf(u)
+    shift = 0.3 * stats.triang(0.2).ppf((np.arange(shifts) + 0.5) / shifts)
+    z = np.linspace(-0.4, 1.1, 8193)
+    z[100] = xp[50] - shift[0]  # exactly at a knot
+    z.sort()
+    expected = np.interp(z[:, None] + shift[None, :], xp, u).sum(axis=1)
+    got = np.zeros_like(z)
+    mixture_cdf_into(got, z, shift, xp, u)
+    assert np.array_equal(got, expected)

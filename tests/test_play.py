@@ -178,9 +178,37 @@ def test_a_person_can_answer_a_threat():
                   model_trials=100, ask=lambda prompt: asked.append(prompt) or "y",
                   say=said.append)
     text = "\n".join(said)
+    # A's choice probabilities would give its private type away: never shown to B.
+    assert "its chance of this choice" not in text and "with probability 1.000" not in text
     if asked:  # A threatened (it does in 96% of trials)
         assert asked == ["  Comply? [y/n] "]
+        assert "Before any threat the chance that A would carry one out was 0.600" in text
+        assert "its resolve, its value of war beyond that (uniform from -1 to 1)" in text
         assert "A demands prize 1: worth 0.000 to you, against 0.500" in text
         assert record["label"] == "B conceded"
     else:
         assert "A makes no threat" in text
+
+
+def test_a_class_of_chicken_plays_is_summarised_by_role_and_together(tmp_path, capsys,
+                                                                     monkeypatch):
+    """Pairs play chicken, one as A and one as B: per role, the outcomes beside the
+    model's and how often the players backed down beside the model's actor; then all
+    the plays together."""
+    from tests.files import VALIDATION
+
+    chicken = str(VALIDATION / "v7_chicken.yaml")
+    plays = [("a", "y"), ("a", "n"), ("b", "y")]
+    for k, (actor, answer) in enumerate(plays):
+        monkeypatch.setattr("builtins.input", lambda prompt, answer=answer: answer)
+        assert main(["play", chicken, "--as", actor, "--seed", "2", "--trial", str(k),
+                     "--model-trials", "400", "--out", str(tmp_path / f"p{k}.json")]) == 0
+    saved = [json.loads((tmp_path / f"p{k}.json").read_text()) for k in range(3)]
+    assert [r["backed_down"] for r in saved] == [True, False, True]
+    capsys.readouterr()
+    assert main(["play", "--summarise", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    rate = saved[0]["model_backed_down"]
+    assert f"backed down: 1 of 2 play(s) (50%); the model's actor: {rate:.1%}" in out
+    assert "V7: chicken, a one-round standoff, all roles: 3 play(s)" in out
+    assert "backed down: 2 of 3 play(s) (67%)\n" in out

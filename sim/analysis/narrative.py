@@ -68,6 +68,17 @@ class Teller:
         """An actor's name (marked if a person plays it)."""
         return self.cs.actor_name(i) + (" (you)" if i == self.person else "")
 
+    def hidden(self, i: int) -> bool:
+        """Whether actor ``i``'s choice probabilities stay untold: a person plays another
+        actor, and those probabilities would give away ``i``'s private types."""
+        return self.person is not None and i != self.person
+
+    def lines(self, ids: list[str]) -> str:
+        """Red lines by their descriptions (their ids where they have none)."""
+        by_id = {rl.id: rl for rl in self.cs.red_lines}
+        return "; ".join(f"'{by_id[x].description}'" if by_id[x].description else x
+                         for x in ids)
+
     def rung(self, r: int) -> str:
         """A rung by number and name."""
         return f"rung {r} ({self.cs.ladder.rung_names[r]})"
@@ -151,6 +162,8 @@ class Teller:
             state = self.m.state
             if cs.protocol.compellence and ending == "deal":
                 text = f"{self.name(int(cs.protocol.parties[1]))} complied with the demand."
+            elif cs.protocol.compellence and ending == "horizon":
+                text = "The status quo stands."
             if cs.protocol.standoff and ending == "deal":
                 who = [self.name(i) for i in cs.protocol.parties if state.backed_down[self.r, i]]
                 text = f"The standoff is over: {' and '.join(who)} backed down."
@@ -172,7 +185,7 @@ class Teller:
                     "(a noisy choice).")
         if vetoed:
             lines = self.m.red_lines.vetoing(j, package, self.r)
-            return f"{who} rejects: the package crosses its red line {', '.join(lines)}."
+            return f"{who} rejects: the package crosses its red line {self.lines(lines)}."
         if margin >= 0:
             return f"{who} rejects although it would gain {margin:.3f} (a noisy choice)."
         return (f"{who} rejects: holding out is worth {-margin:.3f} more to it "
@@ -182,7 +195,7 @@ class Teller:
         """Who held firm and who backed down, with the chance each had of backing down."""
         parts = []
         for i, backed in e["backed_down"].items():
-            chance = ("" if i == self.person else
+            chance = ("" if i == self.person or self.hidden(i) else
                       f" (it backs down with probability {e['probability'][i]:.3f} in this "
                       "round's equilibrium)")
             parts.append(f"{self.name(i)} {'backs down' if backed else 'holds firm'}{chance}")
@@ -198,9 +211,10 @@ class Teller:
         """The threatener's choice, and what the target reads from it (Bayes' rule)."""
         eq = self.m.compellence
         game = eq.game
-        who, target = self.name(game.threatener), self.name(game.target)
-        mine = game.threatener == self.person
-        chance = "" if mine else f" (its chance of this choice: {e['chance']:.3f})"
+        t, b = game.threatener, game.target
+        who, target = self.name(t), self.name(b)
+        chance = ("" if t == self.person or self.hidden(t) else
+                  f" (its chance of this choice: {e['chance']:.3f})")
         if e["option"] == 0:
             return [f"  {who} makes no threat{chance}: the status quo stands."]
         k = e["option"]
@@ -209,10 +223,13 @@ class Teller:
                          if risk else "")
         lines = [f"  {who} threatens: it moves to {self.rung(game.rung[k])}{chance_of_war}"
                  f"{chance}. Its demand: {self.cs.packages.describe(game.demand)}."]
-        if game.target != self.person:
+        if t != self.person:
             lines.append(f"  Seeing the threat, {target} puts the chance that {who} would "
                          f"carry it out at {e['belief']:.3f} (before any threat: "
                          f"{eq.prior_carry_out:.3f}).")
+            if risk and e["belief"] < 0.01:
+                lines.append(f"  What presses {target} is the risk itself: defying it risks "
+                             f"war with probability {risk:g} whatever {who} then decides.")
         return lines
 
     def answer(self, e: dict) -> list[str]:
@@ -222,10 +239,11 @@ class Teller:
         who = self.name(b)
         if e["vetoed"]:
             lines = self.m.red_lines.vetoing(b, game.demand, self.r)
-            return [f"  {who} defies: complying crosses its red line {', '.join(lines)}."]
+            return [f"  {who} defies: complying crosses its red line {self.lines(lines)}."]
+
         def chance(p: float, what: str) -> str:
-            return "" if b == self.person else f" (it {what} with probability {p:.3f} " \
-                "at that belief)"
+            return "" if b == self.person or self.hidden(b) else \
+                f" (it {what} with probability {p:.3f} at that belief)"
 
         if e["defied"]:
             return [f"  {who} defies{chance(e['chance'], 'defies')}."]
@@ -238,13 +256,16 @@ class Teller:
         game = self.m.compellence.game
         t = game.threatener
         who = self.name(t)
-        chance = "" if t == self.person else \
+        lines = []
+        if game.risk[e["option"]]:
+            lines.append(f"  The risk ({game.risk[e['option']]:g}) does not materialise.")
+        chance = "" if t == self.person or self.hidden(t) else \
             f" (for its type, it carries out with probability {e['chance']:.3f})"
         if e["carried"]:
-            return [f"  {who} carries out its threat{chance}: war."]
+            return [*lines, f"  {who} carries out its threat{chance}: war."]
         cost = self.cs.actors.types["audience_cost"][t].mean()
         paid = f" and pays its audience cost ({cost:g})" if cost else ""
-        return [f"  {who} backs down{chance}{paid}: the status quo stands."]
+        return [*lines, f"  {who} backs down{chance}{paid}: the status quo stands."]
 
     def moves(self, e: dict) -> list[str]:
         """Each actor's ladder choice; for a use of force, what it was worth against

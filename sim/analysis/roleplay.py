@@ -139,13 +139,16 @@ class TerminalPlayer:
                      - model.draws.types["war_cost"][0, self.actor])
 
     def _comply(self, model, t: int, demand: int) -> bool:
-        """As the target of a threat: comply with the demand or defy it."""
+        """As the target of a threat: comply with the demand or defy it, knowing what each
+        is worth, what the threatener risks by backing down, and what the threat says."""
         cs = self.cs
-        game = model.compellence.game
+        eq = model.compellence
+        game = eq.game
+        other = cs.actor_name(game.threatener)
         rung = int(model.state.rung[0])
         risk = cs.ladder.breakdown[rung]
         audience = model.draws.types["audience_cost"][0, self.actor]
-        self.say(f"\nRound {t}: {cs.actor_name(game.threatener)} demands "
+        self.say(f"\nRound {t}: {other} demands "
                  f"{cs.packages.describe(demand)}: worth {self._value(demand):.3f} to you, "
                  f"against {self._value(cs.packages.status_quo):.3f} for the status quo.")
         if audience:
@@ -154,8 +157,14 @@ class TerminalPlayer:
                  "value less your war cost); "
                  + (f"the crisis slides into it with probability {risk:.2f}, and otherwise "
                     if risk else "")
-                 + f"{cs.actor_name(game.threatener)} either carries out its threat (war) or "
-                 "backs down (the status quo).")
+                 + f"{other} either carries out its threat (war) or backs down (the status "
+                 f"quo), paying its audience cost, {game.audience[0]:.3f}.")
+        war_cost, resolve = game.prior_about_threatener
+        self.say(f"  You do not know {other}'s war cost ({_describe(war_cost)}) or its "
+                 f"resolve, its value of war beyond that ({_describe(resolve)}).")
+        self.say(f"  Before any threat the chance that {other} would carry one out was "
+                 f"{eq.prior_carry_out:.3f}; knowing which types make this threat, it is "
+                 f"{eq.carry_out[game.rung.index(rung)]:.3f}.")
         comply = self._yes_no("  Comply?")
         self.choices.append({"round": t, "kind": "response", "accept": comply})
         return comply
@@ -163,14 +172,17 @@ class TerminalPlayer:
     def carry_out(self, model, t: int) -> bool:
         """As a threatener defied: carry out the threat (war) or back down."""
         self.catch_up(model)
-        cs = self.cs
-        war = self._war_value(model) + model.draws.types["resolve"][0, self.actor]
-        audience = model.draws.types["audience_cost"][0, self.actor]
+        cs, d, i = self.cs, model.draws, self.actor
+        lottery = float(model.values.war_public(np.array([0]))[0, i])
+        cost, resolve = d.types["war_cost"][0, i], d.types["resolve"][0, i]
+        audience = d.types["audience_cost"][0, i]
         sq = self._value(cs.packages.status_quo)
         self.say(f"\nRound {t}: your threat was defied. Carrying it out means war, worth "
-                 f"{war:.3f} to you (your war value less your war cost, plus your resolve). "
-                 f"Backing down leaves the status quo ({sq:.3f})"
-                 + (f" and costs you your audience cost, {audience:.3f}." if audience else "."))
+                 f"{lottery:.3f} (the war lottery) - {cost:.3f} (your war cost) + "
+                 f"{resolve:.3f} (your resolve) = {lottery - cost + resolve:.3f} to you. "
+                 f"Backing down leaves the status quo, {sq:.3f}"
+                 + (f", less your audience cost, {audience:.3f}: {sq - audience:.3f}."
+                    if audience else "."))
         carry = self._yes_no("  Carry out the threat?")
         self.choices.append({"round": t, "kind": "carry_out", "carry_out": carry})
         return carry
@@ -194,12 +206,7 @@ class TerminalPlayer:
                 text = f"{spec.name}{partners}: rung {r} ({ladder[r]})"
             options.append((int(o), text))
         if self.cs.protocol.compellence:
-            options[0] = (options[0][0], "make no threat (the status quo stands)")
-            demand = model.compellence.game.demand
-            self.say(f"\nRound {t}: you may threaten, to demand "
-                     f"{self.cs.packages.describe(demand)} ({self._value(demand):.3f} to you). "
-                     "A threat raises the rung; defied, it slides into war at the rung's "
-                     "risk, or you decide to carry it out or back down. Your choice:")
+            self._threat_briefing(model, t, options, rungs)
         else:
             self.say(f"\nRound {t}: the round ended without a deal. Your move on the ladder:")
         for n, (_, text) in enumerate(options, 1):
@@ -211,6 +218,31 @@ class TerminalPlayer:
                              "option": options[pick][1]})
         return option
 
+    def _threat_briefing(self, model, t: int, options: list, rungs: np.ndarray) -> None:
+        """As the threatener: what the target loses by complying, what it risks, what is
+        known about it, and (per threat) how often the model's target defies it."""
+        cs, eq = self.cs, model.compellence
+        game = eq.game
+        b = cs.actor_name(game.target)
+        options[0] = (options[0][0], "make no threat (the status quo stands)")
+        for n, (o, text) in enumerate(options[1:], 1):
+            k = game.rung.index(int(rungs[o]))
+            options[n] = (o, f"{text}: if defied, war with probability {game.risk[k]:g}; the "
+                          f"model's {b} defies it with probability {eq.defy[k]:.2f}")
+        demand = game.demand
+        self.say(f"\nRound {t}: you may threaten, to demand "
+                 f"{cs.packages.describe(demand)} ({self._value(demand):.3f} to you, "
+                 f"{self._value(cs.packages.status_quo):.3f} now). Complying costs {b} "
+                 f"{game.u_status_quo[1] - game.u_demand[1]:.3f} (and its audience cost, "
+                 f"{game.audience[1]:.3f}); war would be worth "
+                 f"{game.war_public[1]:.3f} to it before its war cost "
+                 f"({_describe(game.prior_about_target[0])}).")
+        if game.veto:
+            self.say(f"  {b}'s public red lines forbid your demand; they bind (it will defy "
+                     f"whatever you do) with probability {game.veto:.2f}.")
+        self.say("  A threat raises the rung; defied, it slides into war at the rung's risk, "
+                 "or you decide to carry it out or back down. Your choice:")
+
     def join(self, model, t: int, initiator: int, spec) -> bool:
         """Join an ally's coalition move or not."""
         self.catch_up(model)
@@ -219,6 +251,16 @@ class TerminalPlayer:
         joined = self._yes_no("  Join?")
         self.choices.append({"round": t, "kind": "join", "joined": joined})
         return joined
+
+
+def _describe(dist) -> str:
+    """A distribution in words."""
+    lo, hi = dist.support()
+    if lo == hi:
+        return f"{lo:.3g} for certain"
+    if getattr(dist, "dist", "") == "uniform":
+        return f"uniform from {lo:.3g} to {hi:.3g}"
+    return f"{dist.dist.replace('_', ' ')}, mean {dist.mean():.3g}, from {lo:.3g} to {hi:.3g}"
 
 
 def _index(n: int) -> Callable[[str], int | None]:

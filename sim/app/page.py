@@ -1,13 +1,12 @@
 """The interactive page served by ``escalation app``: a Mesa SolaraViz app.
 
 The sidebar holds Mesa's controls: Reset, Play and Step drive one trial of the
-scenario round by round (the trial chosen under "Model Parameters"); below them:
+scenario round by round (the trial chosen under "Model Parameters"), and a card says
+what each control does. The main view shows:
 
 - **Judgement calls.** A slider for each judgement the scenario declares (its
   ``judgements`` section), over the declared range of shifts; 0 is the file as written.
-
-The main view shows:
-
+  Under each, the numbers it sets, as written and as set, and why.
 - **Outcomes.** The outcome shares of 5,000 trials (seed 7) under the sliders' values,
   with 95% intervals and the share of trials with any use of force, recomputed after
   every change; with the compare switch on, beside the scenario as written (the same
@@ -40,9 +39,10 @@ from sim.engine.compile import CompiledScenario, compile_scenario
 from sim.engine.model import CrisisModel
 from sim.runs.chunks import DEFAULT_CHUNK_SIZE, chunk_seed
 from sim.runs.runner import run
+from sim.runs.stats import wilson_interval
 from sim.scenario.library import shipped
 from sim.scenario.loader import load_scenario
-from sim.scenario.parameters import with_judgements
+from sim.scenario.parameters import numeric_fields, with_judgements
 
 SCENARIO_ENV, TRIALS_ENV, ROOTS_ENV = ("ESCALATION_APP_SCENARIO", "ESCALATION_APP_TRIALS",
                                        "ESCALATION_APP_ROOTS")
@@ -74,8 +74,10 @@ def outcomes(key: tuple) -> dict:
     """Shares with intervals, and the share with any use of force, of ``TRIALS`` trials."""
     cs = variant(key)
     result = run(cs, trials=TRIALS, seed=SEED, collect_rounds=False)
-    force = float((result.trials.peak_rung >= cs.ladder.strike_rung).mean())
-    return {"outcomes": result.summary()["outcomes"], "force": force}
+    hits = int((result.trials.peak_rung >= cs.ladder.strike_rung).sum())
+    low, high = wilson_interval(hits, TRIALS)
+    return {"outcomes": result.summary()["outcomes"],
+            "force": {"share": hits / TRIALS, "ci_low": float(low), "ci_high": float(high)}}
 
 
 class TrialReplay(mesa.Model):
@@ -91,14 +93,22 @@ class TrialReplay(mesa.Model):
     def __init__(self, trial: int = 0, seed: int = SEED):
         super().__init__()
         self.trial, self.seed = int(trial), int(seed)
-        k, self.row = divmod(self.trial, DEFAULT_CHUNK_SIZE)
-        cs = variant(_key(shifts.value))
-        self.crisis = CrisisModel(cs, DEFAULT_CHUNK_SIZE, rng=chunk_seed(self.seed, k),
-                                  trace_row=self.row, collect=False)
+        self.key = _key(shifts.value)
+        self.crisis = self.teller = None  # built at the first step: a slider move stays cheap
+        self.row = self.trial % DEFAULT_CHUNK_SIZE
+
+    def _build(self) -> None:
+        """The trial's whole chunk under the judgement values it was made with."""
+        k = self.trial // DEFAULT_CHUNK_SIZE
+        self.crisis = CrisisModel(variant(self.key), DEFAULT_CHUNK_SIZE,
+                                  rng=chunk_seed(self.seed, k), trace_row=self.row,
+                                  collect=False)
         self.teller = Teller(self.crisis, self.row, self.seed, self.trial, DEFAULT_CHUNK_SIZE)
 
     def step(self) -> None:
         """Play the next round (of the whole chunk, so the trial is the run's own)."""
+        if self.crisis is None:
+            self._build()
         if self.crisis.state.active[self.row]:
             self.crisis.step()
         self.running = bool(self.crisis.state.active[self.row])
@@ -106,7 +116,8 @@ class TrialReplay(mesa.Model):
     def story(self) -> str:
         """The trial so far, as ``escalation explain`` tells it."""
         lines = []
-        for event in self.crisis.trace.events[1:]:
+        events = self.crisis.trace.events[1:] if self.crisis is not None else []
+        for event in events:
             lines += self.teller.tell(event)
         if not lines:
             lines = [f"Trial {self.trial}, seed {self.seed}: press Step to play round 1."]
@@ -131,12 +142,59 @@ def slider_grid(low: float, high: float) -> tuple[float, float, float]:
     return low, high, (high - low) / STEPS
 
 
+WRITTEN = {f.path: f.value for f in numeric_fields(SCENARIO)}
+
+
+def _readable(parts: list[str]) -> str:
+    """A dotted path's parent in words: actors by name, moves and rungs by theirs."""
+    words, node = [], SCENARIO.model_dump(mode="json", exclude_none=True)
+    for k, part in enumerate(parts):
+        node = node[int(part)] if isinstance(node, list) else node.get(part, {})
+        if k and parts[k - 1] == "actors":
+            words.append(node.get("name", part))
+        elif k and parts[k - 1] == "influence":
+            words[-1] = f"weight on {SCENARIO.actors[part].name}"
+        elif k and parts[k - 1] in ("moves", "rungs"):
+            words[-1] = f"{words[-1][:-1]} '{node.get('name', part)}'"
+        elif part not in ("actors", "ladder", "protocol", "red_lines"):
+            words.append(part.replace("_", " "))
+        elif part == "red_lines":
+            words.append("red line")
+    return " ".join(words)
+
+
+def judgement_values(name: str, shift: float, most: int = 3) -> str:
+    """The numbers a judgement sets, as written and with ``shift`` added: a low-high
+    pair as one range; the first ``most`` of them, and how many more."""
+    moved = {path: WRITTEN[path] + shift for path in JUDGEMENTS[name].paths}
+    if any(isinstance(WRITTEN[p], int) for p in moved):
+        moved = {p: round(v) if isinstance(WRITTEN[p], int) else v for p, v in moved.items()}
+    groups: dict[str, list[str]] = {}
+    for path in JUDGEMENTS[name].paths:
+        parent, _, last = path.rpartition(".")
+        key = parent if last in ("low", "high") else path
+        groups.setdefault(key, []).append(path)
+
+    def num(x: float) -> str:
+        return f"{x:.3g}"
+
+    items = []
+    for key, paths in groups.items():
+        was = "-".join(num(WRITTEN[p]) for p in paths)
+        now = "-".join(num(moved[p]) for p in paths)
+        items.append(f"{_readable(key.split('.'))} {was}" + (f" (now {now})" if shift else ""))
+    more = f"; and {len(items) - most} more" if len(items) > most else ""
+    return "; ".join(items[:most]) + more
+
+
 @solara.component
-def JudgementCalls():
+def JudgementCalls(model=None):
     """A slider per judgement call: the shift added to the numbers it names."""
-    with solara.Card("Judgement calls", subtitle="Each slider adds a shift to the numbers "
-                     "a judgement call names (the scenario file's judgements section says "
-                     "which, and why); 0 is the file as written. The outcomes are "
+    with solara.Card("Judgement calls", subtitle="Numbers the scenario's author judged "
+                     "rather than read from evidence. Each slider adds a shift to the "
+                     "numbers its judgement names, within the range the file declares; 0 "
+                     "is the file as written. Costs and values are in utility units (1 is "
+                     "an actor's best package against its worst). The outcomes are "
                      "recomputed after every move."):
         if not JUDGEMENTS:
             solara.Text("This scenario declares no judgement calls.")
@@ -151,6 +209,26 @@ def JudgementCalls():
                         f"(declared range {j.shift[0]:+g} to {j.shift[1]:+g})")
             solara.SliderFloat("", value=shifts.value[name], min=float(low), max=float(high),
                                step=float(step), on_value=set_shift)
+            solara.Details(summary="sets " + judgement_values(name, shifts.value[name]),
+                           children=[solara.Text(j.why, style="font-size: 13px")])
+
+
+@solara.component
+def Help():
+    """What Mesa's controls do on this page."""
+    with solara.Card("How to use this page"):
+        # HTML, not solara.Markdown: Markdown would fetch KaTeX from a CDN (offline: 404)
+        solara.HTML(tag="ul", style="padding-left: 18px; font-size: 14px", unsafe_innerHTML=(
+            "<li><b>Step</b> plays the next round of one trial (shown under <i>Trial ..., "
+            "round by round</i>); <b>Reset</b> starts it again; <b>&#9654;</b> plays rounds "
+            "one after another every <i>Play Interval</i> milliseconds, redrawing every "
+            "<i>Render Interval</i> rounds; <i>Use Threads</i> runs the play in the "
+            "background (leave it off).</li>"
+            "<li><i>Model Parameters</i>: which trial to replay (trial k of <code>escalation "
+            "run SCENARIO --seed 7</code>). <i>Information, Time</i>: the rounds played so "
+            "far.</li>"
+            "<li>The judgement sliders change the scenario for both the outcomes and the "
+            "trial. <i>PAGE 0</i> is the page's only tab.</li>"))
 
 
 def _figure(now: dict, written: dict | None) -> Figure:
@@ -186,8 +264,10 @@ def _table(now: dict, written: dict | None) -> str:
                f"{percent(o['ci_low'])} to {percent(o['ci_high'])}"]
         rows.append(row + ([percent(written["outcomes"][k]["share"])] if written else []))
         classes.append("")
-    rows.append(["any use of force", percent(now["force"]), ""]
-                + ([percent(written["force"])] if written else []))
+    force = now["force"]
+    rows.append(["any use of force", percent(force["share"]),
+                 f"{percent(force['ci_low'])} to {percent(force['ci_high'])}"]
+                + ([percent(written["force"]["share"])] if written else []))
     classes.append("force")
     style = ("<style>.outcomes td, .outcomes th {padding: 2px 10px} .outcomes .num "
              "{text-align: right} .outcomes .force {font-weight: bold}</style>")
@@ -201,13 +281,24 @@ def Outcomes(model):
     key = _key(shifts.value)
     now = outcomes(key)
     written = outcomes(()) if compare.value else None
-    with solara.Sidebar():  # beside Mesa's controls, as model parameters are
-        JudgementCalls()
+    with solara.Sidebar():  # below Mesa's controls: what they do
+        Help()
     with solara.Card("Outcomes", subtitle=f"{TRIALS:,} trials, seed {SEED}, recomputed "
                      "after every change"):
         solara.Checkbox(label="Compare with the scenario as written", value=compare)
         solara.FigureMatplotlib(_figure(now, written), format="png")
         solara.HTML(tag="div", unsafe_innerHTML=_table(now, written))
+
+
+@solara.component
+def OutcomesAndTrial(model):
+    """The right-hand column: the outcomes, then the stepped trial's story.
+
+    One grid item, not two: Mesa's grid gives each item a fixed height, and a third
+    item would be drawn over a tall one.
+    """
+    Outcomes(model)
+    OneTrial(model)
 
 
 @solara.component
@@ -222,7 +313,7 @@ def OneTrial(model):
 
 page = SolaraViz(
     replay,
-    components=[(Outcomes, 0), (OneTrial, 0)],
+    components=[(JudgementCalls, 0), (OutcomesAndTrial, 0)],
     model_params={"trial": Slider("trial (of escalation run --seed 7)", 0, 0, 999, 1),
                   "seed": SEED},
     name=SCENARIO.title,

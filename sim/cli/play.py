@@ -119,19 +119,27 @@ def play(scenario, actor: str, *, seed: int, trial: int, model_trials: int,
     own_outcome = scenario.outcomes[cs.outcome_ids[int(own.outcomes()[0])]].label
     say(f"In the same trial, the model's {cs.actor_name(index)} reached: {own_outcome} "
         f"after {int(own.state.rounds[0])} round(s).")
-    shares = run(scenario, trials=model_trials, seed=seed).summary()["outcomes"]
+    result = run(scenario, trials=model_trials, seed=seed)
+    shares = result.summary()["outcomes"]
     say(f"Across {model_trials:,} trials with the model playing every actor (other draws "
         "of every type), the crisis ends in:")
     for o in shares:
         mark = "   <- yours" if o["outcome"] == outcome else ""
         say(f"  {o['label']:<40}{o['share']:>7.1%}{mark}")
+    backing = {}
+    if cs.protocol.standoff or cs.protocol.compellence:
+        model_rate = float(result.trials[f"backed_down_{actor}"].mean())
+        backing = {"backed_down": bool(played.state.backed_down[0, index]),
+                   "model_backed_down": model_rate}
+        say(f"You {'backed down' if backing['backed_down'] else 'did not back down'}; the "
+            f"model's {cs.actor_name(index)} backs down in {model_rate:.1%} of trials.")
     return {"format": "escalation-sim play", "scenario": scenario.name, "title": scenario.title,
             "actor": actor, "seed": seed, "trial": trial, "outcome": outcome, "label": label,
             "rounds": rounds, "peak_rung": int(played.state.peak[0]),
             "model_outcome_same_trial": own_outcome,
             "model_shares": {o["outcome"]: o["share"] for o in shares},
             "outcome_labels": {o["outcome"]: o["label"] for o in shares},
-            "choices": player.choices}
+            "choices": player.choices, **backing}
 
 
 def summarise(folder: Path) -> int:
@@ -156,17 +164,37 @@ def summarise(folder: Path) -> int:
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in plays:
         groups.setdefault((r["title"], r["actor"]), []).append(r)
+    roles: dict[str, list[dict]] = {}
     for (title, actor), rs in groups.items():
-        print(f"{title}, played as {actor}: {len(rs)} play(s)")
-        print(f"  {'outcome':<40}{'plays':>6}{'share':>8}{'model':>8}")
-        labels = {**rs[0].get("outcome_labels", {}), **{r["outcome"]: r["label"] for r in rs}}
-        model = rs[0].get("model_shares", {})
-        for oid in [*model, *(o for o in labels if o not in model)]:
-            n = sum(r["outcome"] == oid for r in rs)
-            if n or oid in model:
-                name = labels.get(oid, oid)
-                print(f"  {name:<40}{n:>6}{n / len(rs):>8.0%}{model.get(oid, float('nan')):>8.1%}")
-        print(f"  mean rounds: {sum(r['rounds'] for r in rs) / len(rs):.1f}\n")
+        _tabulate(f"{title}, played as {actor}", rs)
+        roles.setdefault(title, []).extend(rs)
+    for title, rs in roles.items():  # a class that played every side of one crisis
+        if len({r["actor"] for r in rs}) > 1:
+            _tabulate(f"{title}, all roles", rs, model=False)
     if skipped:
         print(f"(skipped, not saved plays: {', '.join(skipped)})")
     return EXIT_OK
+
+
+def _tabulate(heading: str, rs: list[dict], model: bool = True) -> None:
+    """One table of saved plays: outcomes (beside the model's shares, for one role),
+    mean rounds and, in a standoff or a compellence game, how often the player backed
+    down (beside the model's actor)."""
+    print(f"{heading}: {len(rs)} play(s)")
+    print(f"  {'outcome':<40}{'plays':>6}{'share':>8}" + (f"{'model':>8}" if model else ""))
+    labels = {**rs[0].get("outcome_labels", {}), **{r["outcome"]: r["label"] for r in rs}}
+    shares = rs[0].get("model_shares", {})
+    for oid in [*shares, *(o for o in labels if o not in shares)]:
+        n = sum(r["outcome"] == oid for r in rs)
+        if n or oid in shares:
+            line = f"  {labels.get(oid, oid):<40}{n:>6}{n / len(rs):>8.0%}"
+            print(line + (f"{shares.get(oid, float('nan')):>8.1%}" if model else ""))
+    print(f"  mean rounds: {sum(r['rounds'] for r in rs) / len(rs):.1f}")
+    backed = [r for r in rs if "backed_down" in r]
+    if backed:
+        k = sum(r["backed_down"] for r in backed)
+        line = f"  backed down: {k} of {len(backed)} play(s) ({k / len(backed):.0%})"
+        if model:
+            line += f"; the model's actor: {backed[0]['model_backed_down']:.1%}"
+        print(line)
+    print()

@@ -35,12 +35,15 @@ uncertain type the belief about its reservation value is used as for a best resp
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from sim.engine.choice import accept_probability
+from sim.engine.kernels import mixture_cdf_into
 from sim.engine.payoffs import TIE
 
 __all__ = [
@@ -111,8 +114,8 @@ def _z_knots(war_cost, resolve, q: float) -> tuple[np.ndarray, bool]:
     r_x = _ppf(resolve, r_u)
     z = np.linspace(r_x[0] - q * c[-1], r_x[-1] - q * c[0], _GRID)
     cdf = np.zeros(_GRID)
-    for part in np.array_split(c, 16):
-        cdf += np.interp(z[:, None] + q * part[None, :], r_x, r_u).sum(axis=1)
+    for part in np.array_split(c, 16):  # np.interp(z + q part, r_x, r_u).sum(axis=1), compiled
+        mixture_cdf_into(cdf, z, q * part, r_x, r_u)
     cdf /= _NODES
     cdf = np.maximum.accumulate(cdf)
     return np.interp(u, cdf, z), False
@@ -120,7 +123,10 @@ def _z_knots(war_cost, resolve, q: float) -> tuple[np.ndarray, bool]:
 
 def make_prior(war_cost, resolve, breakdown: np.ndarray) -> Prior:
     """The table of an observer's prior (war cost and resolve distributions)."""
-    rows = [_z_knots(war_cost, resolve, float(q)) for q in breakdown]
+    # The rungs' tables are independent and their quadrature releases the GIL: threads.
+    qs = [float(q) for q in breakdown]
+    with ThreadPoolExecutor(max_workers=min(len(qs), os.cpu_count() or 1)) as pool:
+        rows = list(pool.map(lambda q: _z_knots(war_cost, resolve, q), qs))
     c_fixed, r_fixed = _certain(war_cost), _certain(resolve)
     uncertain = {(True, True): "none", (False, True): "war_cost", (True, False): "resolve",
                  (False, False): "both"}[(c_fixed, r_fixed)]

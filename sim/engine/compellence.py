@@ -16,16 +16,16 @@ party, the *threatener*, and the second, the *target*:
    audience cost: Fearon 1994).
 
 Payoffs, with W an actor's war value (the public lottery minus its war cost), r its
-resolve (the value it puts on standing firm: on carrying out for the threatener, on
-defying for the target), a its audience cost, u its utility of a package, d the demand
-and sq the status quo:
+resolve (for the threatener, its private value of war beyond that, however the war
+comes; for the target, the value it puts on standing firm, on defying), a its audience
+cost, u its utility of a package, d the demand and sq the status quo:
 
 ===================  ============================  ==================================
                      threatener                    target
 ===================  ============================  ==================================
 no threat            u_T(sq)                       u_B(sq)
 target complies      u_T(d) - m_k                  u_B(d) - a_B
-breakdown (q_k)      W_T - m_k                     W_B + r_B
+breakdown (q_k)      W_T + r_T - m_k               W_B + r_B
 carried out          W_T + r_T - m_k               W_B + r_B
 backed down          u_T(sq) - a_T - m_k           u_B(sq) + r_B
 ===================  ============================  ==================================
@@ -181,10 +181,9 @@ def threat_values(game: Threat, defy: np.ndarray, war_cost, resolve, scale: floa
     """Each option's expected value to threatener types (n, K), given rho (K,)."""
     war_cost, resolve = np.broadcast_arrays(np.asarray(war_cost, float),
                                             np.asarray(resolve, float))
-    war = (game.war_public[0] - war_cost)[:, None]
+    war = (game.war_public[0] - war_cost + resolve)[:, None]  # however the war comes
     f = carry_out_probability(game, war_cost, resolve, scale)[:, None]
-    standing = f * (war + resolve[:, None]) + (1 - f) * (game.u_status_quo[0]
-                                                          - game.audience[0])
+    standing = f * war + (1 - f) * (game.u_status_quo[0] - game.audience[0])
     q = np.asarray(game.risk)[None, :]
     defied = q * war + (1 - q) * standing
     rho = np.asarray(defy)[None, :]

@@ -1,5 +1,6 @@
-"""The two innermost loops, compiled with numba: acceptance estimates over packages and
-one round of backward induction. Each is a single pass with no temporary arrays; the
+"""The innermost loops, compiled with numba: acceptance estimates over packages, one
+round of backward induction, posterior CDFs, and the quadrature behind a prior's table
+when two types are uncertain. Each is a single pass with no temporary arrays; the
 arithmetic is the numpy reference's, operation for operation (no fastmath), so results
 do not depend on which path ran. ``cache=True`` keeps the compiled code on disk.
 
@@ -13,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["accept_into", "plan_round", "posterior_into"]
+__all__ = ["accept_into", "mixture_cdf_into", "plan_round", "posterior_into"]
 
 
 @njit(cache=True, nogil=True)
@@ -151,8 +152,63 @@ def posterior_into(cum, weights, rung, bin_of, touched):
             cum[i, b] /= total
 
 
+@njit(cache=True, nogil=True)
+def mixture_cdf_into(cdf, z, shift, xp, fp):
+    """Add sum_j F(z_i + shift_j) to ``cdf[i]`` for every grid point z_i (increasing), F
+    the piecewise-linear function through (xp, fp) (xp increasing), constant beyond
+    its ends: ``np.interp(z[:, None] + shift[None, :], xp, fp).sum(axis=1)``, bit for
+    bit (numpy's interpolation formula and its pairwise sum of 8 running totals, for
+    up to 128 shifts), in one sorted walk per shift instead of a binary search per
+    point.
+    """
+    G, K = z.shape[0], shift.shape[0]
+    last = xp.shape[0] - 1
+    slopes = np.empty(last)
+    for k in range(last):
+        slopes[k] = (fp[k + 1] - fp[k]) / (xp[k + 1] - xp[k])
+    at = np.zeros(K, dtype=np.int64)  # each shift's knot: z rises, so it only moves up
+    r = np.empty(8)
+    rest = np.empty(8)
+    top = K - K % 8
+    for i in range(G):
+        total = 0.0
+        for j in range(K):
+            x = z[i] + shift[j]
+            if x > xp[last]:
+                v = fp[last]
+            elif x < xp[0]:
+                v = fp[0]
+            else:
+                k = at[j]
+                while k < last and xp[k + 1] <= x:
+                    k += 1
+                at[j] = k
+                if k == last or xp[k] == x:
+                    v = fp[k]
+                else:
+                    v = slopes[k] * (x - xp[k]) + fp[k]
+                    if math.isnan(v):
+                        v = slopes[k] * (x - xp[k + 1]) + fp[k + 1]
+                        if math.isnan(v) and fp[k] == fp[k + 1]:
+                            v = fp[k]
+            if K < 8 or j >= top:
+                rest[j - top if K >= 8 else j] = v
+            elif j < 8:
+                r[j] = v
+            else:
+                r[j % 8] += v
+        if K >= 8:
+            total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            for m in range(K - top):
+                total += rest[m]
+        else:
+            for m in range(K):
+                total += rest[m]
+        cdf[i] += total
+
+
 def warm_up() -> None:
-    """Load both kernels' compiled code (from numba's cache) with the argument types the
+    """Load the kernels' compiled code (from numba's cache) with the argument types the
     engine uses, so a worker forked afterwards does not pay for it on its first chunk."""
     f, b = np.float64, np.bool_
     one = np.ones((1, 1), dtype=f)
@@ -167,3 +223,5 @@ def warm_up() -> None:
                    np.ones(1, dtype=b))
     plan_round(one, one, one, one, np.zeros((1, 1, 1), dtype=f), np.ones((1, 1, 1), dtype=b),
                one, True, 1e-9, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=b))
+    mixture_cdf_into(np.zeros(2, dtype=f), np.zeros(2, dtype=f), np.zeros(2, dtype=f),
+                     np.array([0.0, 1.0]), np.array([0.0, 1.0]))

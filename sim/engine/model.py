@@ -251,7 +251,8 @@ class CrisisModel(mesa.Model):
         state.note_war(fought, war_rung, WarCause.CHOSEN, threatener.index)
         state.backed_down[backed, threatener.index] = True
         state.audience_paid[backed, threatener.index] += audience[backed, threatener.index]
-        self.trace(rest, "carry_out", carried=carry, chance=p_carry)
+        self.trace(rest, "carry_out", carried=carry, chance=p_carry,
+                   option=option[defy][~slid])
         state.peak[defied] = np.maximum(state.peak[defied], state.rung[defied])
         self._check_war(defied, t)
 

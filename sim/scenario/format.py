@@ -248,8 +248,8 @@ class Actor(_Model):
     discount: Number = Field(default=1.0, description="Per-round discount factor in (0, 1].")
     influence: dict[Identifier, Annotated[float, Field(ge=0)]] = Field(
         default_factory=dict,
-        description="Weight this actor gives an ally's utility when it proposes or "
-        "chooses moves (lobbying).",
+        description="Weight this actor gives an ally's utility in the packages it proposes "
+        "(lobbying); its ladder moves weigh its own values only.",
     )
     moves: list[Move] = Field(default_factory=list)
     beliefs: dict[Identifier, Beliefs] = Field(

@@ -345,13 +345,14 @@ def _check_compellence(s: _Parts, out) -> None:
     once = "a compellence game is one exchange, solved once"
     if p.horizon != 1:
         out.append(Problem(("protocol", "horizon"), f"{once}: the horizon must be 1"))
+    target = p.parties[1] if len(p.parties) > 1 else None
     for section in ("stocks", "terminal", "red_lines"):
         for name, item in getattr(s, section).items():
-            if section == "red_lines" and item.kind == "package":
+            if section == "red_lines" and item.kind == "package" and item.holder == target:
                 continue
             what = {"stocks": "stocks", "terminal": "terminal events",
-                    "red_lines": f"'{getattr(item, 'kind', '')}' red lines (only 'package' "
-                                 "lines, which make the target defy)"}[section]
+                    "red_lines": "red lines but the target's 'package' lines (which make it "
+                                 "defy)"}[section]
             out.append(Problem((section, name), f"{once}: it has no {what}"))
     if s.incidents is not None and s.incidents.rate > 0:
         out.append(Problem(("incidents", "rate"), f"{once}: it has no incidents"))
@@ -368,6 +369,16 @@ def _check_compellence(s: _Parts, out) -> None:
     if threatener is None or s.ladder is None:
         return
     lo, hi = s.ladder.start, s.ladder.war_rung
+    for aid, actor in s.actors.items():
+        for k, mv in enumerate(actor.moves):
+            if aid != p.parties[0]:
+                out.append(Problem(("actors", aid, "moves", k), f"{once}: only the threatener "
+                                   f"(the first party, '{p.parties[0]}') moves, to make its "
+                                   "threat"))
+            elif not lo < mv.rung < hi:
+                out.append(Problem(("actors", aid, "moves", k, "rung"), "a threat lies between "
+                                   f"the start ({lo}) and the war rung ({hi}); war itself comes "
+                                   "from carrying a defied threat out"))
     threats = [k for k, mv in enumerate(threatener.moves) if lo < mv.rung < hi]
     if not threats:
         out.append(Problem(("actors", p.parties[0], "moves"), "the threatener (the first "

@@ -501,20 +501,28 @@ def check_v4(cs: CompiledScenario, trials: int, seed: int,
     tr = run(cs, trials=trials, seed=seed).trials
     n = len(tr)
     ref = "Fearon 1994; McKelvey & Palfrey 1998"
-    params = f"a={a:g}, g={g:g}, d={d:g}, lambda={lam:g}"
+    prior = 1 - float(resolve.cdf(np.array(-a)))  # P(w >= -a): A would fight
+    params = (f"A's audience cost a={a:g}, the stake g={g:g}, B's cost of war d={d:g}; B's "
+              f"belief that A would fight, before a threat, {prior:.4f}; closed forms: the "
+              f"logit QRE at lambda={lam:g}")
     if limit is not None:
-        params += (f"; perfect Bayesian equilibrium: P(war) {limit['war']:.4f}, bluffers "
-                   f"threaten {limit['bluff']:.4f}, B resists {limit['resist']:.4f}")
+        params += (f"; as lambda grows, Fearon's equilibrium: P(war) {limit['war']:.4f}, "
+                   f"bluffers threaten {limit['bluff']:.4f}, B resists {limit['resist']:.4f}, "
+                   f"B's belief after a threat {limit['belief']:.4f}")
     threat = (tr.peak_rung >= s["game"].rung[1]).to_numpy()
     resisted = threat & (tr.ended_by != "deal").to_numpy()
     bluffer = (tr[f"{cs.actors.ids[t]}_resolve"] < -a).to_numpy()
+    # B's answer does not depend on A's type, so among resisted threats the share A
+    # carries out is B's posterior given the threat.
+    fought = resisted & (tr.ended_by == "war").to_numpy()
     return [
-        _mc_check(case, ref, params, "P(A threatens): logit QRE", qre["threaten"],
-                  int(threat.sum()), n),
+        _mc_check(case, ref, params, "P(A threatens)", qre["threaten"], int(threat.sum()), n),
         _mc_check(case, ref, params, "P(a bluffer, w < -a, threatens)", qre["bluff"],
                   int((threat & bluffer).sum()), int(bluffer.sum())),
         _mc_check(case, ref, params, "P(B resists | threat)", qre["resist"],
                   int(resisted.sum()), int(threat.sum())),
+        _mc_check(case, ref, params, "P(A fights | resisted): B's belief", qre["belief"],
+                  int(fought.sum()), int(resisted.sum())),
         _mc_check(case, ref, params, "P(war)", qre["war"], int((tr.ended_by == "war").sum()), n),
     ]
 
@@ -535,9 +543,10 @@ def check_v5(cs: CompiledScenario, trials: int, seed: int,
     tr = run(cs, trials=trials, seed=seed).trials
     n = len(tr)
     ref = "Schelling 1960; Powell 1990"
-    params = (f"g={s['g']:g}, D_T={s['d_target']:g}, g_S={s['g_threatener']:g}, "
-              f"D_S={s['d_threatener']:g}, p={p_soft:g}; window of risks "
-              f"[{c['least']:.4f}, {c['most']:.4f}]")
+    params = (f"B's loss from complying g={s['g']:g} and from the disaster D_T="
+              f"{s['d_target']:g}; A's gain g_S={s['g_threatener']:g} and loss D_S="
+              f"{s['d_threatener']:g}; P(B soft) p={p_soft:g}; risks A would take and B "
+              f"would heed: [{c['least']:.4f}, {c['most']:.4f}]")
     chosen = [k for k, q in enumerate(game.risk) if k and q == c["risk"]]
     rung = game.rung[chosen[0]] if chosen else cs.ladder.start
     at_risk = ((tr.peak_rung == rung) | ((tr.ended_by == "war") & (tr.war_cause == "breakdown"))
