@@ -149,3 +149,21 @@ def test_misspelt_commands_and_options_get_the_closest_one(capsys):
             main(argv)
         assert info.value.code == 2
         assert hint in capsys.readouterr().err
+
+
+def test_run_prints_rich_text_when_asked_and_plain_text_into_a_pipe(capsys):
+    """--format rich: the same numbers as the plain table, as rich text with bars; the
+    default (auto) prints the plain table when the output is not a terminal."""
+    from tests.files import VALIDATION
+
+    scenario = str(VALIDATION / "v7_chicken.yaml")
+    assert main(["run", scenario, "--trials", "500", "--quiet", "--format", "rich"]) == 0
+    rich_out = capsys.readouterr().out
+    assert main(["run", scenario, "--trials", "500", "--quiet"]) == 0
+    plain = capsys.readouterr().out
+    assert "█" in rich_out and "█" not in plain
+    assert "95% interval" in rich_out and "[0." in plain
+    for line in plain.splitlines()[4:8]:  # each outcome's label, in both
+        label = line[:38].strip()
+        if label:
+            assert label in rich_out

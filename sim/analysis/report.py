@@ -279,7 +279,36 @@ def _time(s: Scenario, trials: pd.DataFrame, rounds: pd.DataFrame) -> str:
     return (f"<section id=\"time\"><h2>Over time</h2>{fig}<p class=\"note\">Left: the share "
             "of all trials that have reached a deal, a first use of force, or war by each "
             "round. Right: the trials still running, by the rung they stand on (finished "
-            "trials leave the chart).</p></section>")
+            f"trials leave the chart).</p>{_fans(s, rounds)}</section>")
+
+
+def _fans(s: Scenario, rounds: pd.DataFrame) -> str:
+    """A fan chart per stock: its median, 50% and 90% bands among the running trials."""
+    from sim.analysis.fan import stock_quantiles
+    from sim.engine.compile import compile_scenario
+
+    fans = stock_quantiles(compile_scenario(s), rounds)
+    if not fans:
+        return ""
+
+    def draw(fig):
+        for k, (sid, q) in enumerate(fans.items()):
+            ax = fig.add_subplot(1, len(fans), k + 1)
+            ax.fill_between(q["round"], q["q05"], q["q95"], alpha=0.25, color="#1f77b4",
+                            label="90% of running trials")
+            ax.fill_between(q["round"], q["q25"], q["q75"], alpha=0.45, color="#1f77b4",
+                            label="50%")
+            ax.plot(q["round"], q["q50"], color="#1f77b4", label="median")
+            ax.set_xlabel("round")
+            ax.set_title(s.stocks[sid].description or sid, fontsize=8, wrap=True)
+            ax.legend(fontsize=6)
+
+    fig = _figure(draw, size=(5 * len(fans), 3.4), alt="each stock over rounds: fan chart")
+    return (f"{fig}<p class=\"note\">Each stock among the trials still running: the "
+            "median, and the bands holding the middle 50% and 90% of them, by round (round "
+            "0 is the start). Trials leave as they end, so a band can move because of which "
+            "trials remain, not only because stocks change. Read from a 100-bin histogram "
+            "per round: the quantiles are exact to a hundredth of the range drawn.</p>")
 
 
 def _red_lines(s: Scenario, summ: dict) -> str:

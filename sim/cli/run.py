@@ -37,8 +37,9 @@ def add(sub) -> None:
                    help="use more worker processes than there are cores")
     r.add_argument("--chunk-size", type=positive_int, default=None,
                    help="trials per Mesa model (default 5,000); part of the run's identity")
-    r.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json (to stdout) for scripts")
+    r.add_argument("--format", choices=("auto", "table", "rich", "json"), default="auto",
+                   help="auto (default): rich text on a terminal, a plain table otherwise; "
+                   "table (plain text), rich (colours and bars), json (for scripts)")
     r.add_argument("--quiet", action="store_true", help="no progress output")
     r.add_argument("--script", metavar="FILE",
                    help="a YAML file forcing some choices in every trial, for counterfactuals: "
@@ -102,7 +103,12 @@ def command(args) -> int:
         for w in summary["warnings"]:
             print(f"warning: {w}", file=sys.stderr)
     else:
-        print(summary.table())
+        if args.format == "rich" or (args.format == "auto" and sys.stdout.isatty()):
+            from rich.console import Console
+
+            Console().print(summary)
+        else:
+            print(summary.table())
         if result.out is not None:
             print(f"\nresults written to {result.out}/")
     return EXIT_OK

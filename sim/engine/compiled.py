@@ -17,6 +17,7 @@ import numpy as np
 from sim.engine.codes import MEDIATOR
 
 __all__ = [
+    "FAN_BINS",
     "PRIVATE_TYPES",
     "PUBLIC_TYPES",
     "TYPES",
@@ -40,6 +41,8 @@ PRIVATE_TYPES = ("war_cost", "resolve")
 PUBLIC_TYPES = ("capability", "audience_cost", "discount")
 #: Every type, in the order a chunk draws them.
 TYPES = PRIVATE_TYPES + PUBLIC_TYPES
+#: Bins of each stock's per-round histogram (the fan chart's resolution).
+FAN_BINS = 100
 
 
 class Effect(NamedTuple):
@@ -156,6 +159,23 @@ class StockSpecs:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def fan_edges(self, horizon: int, bins: int = FAN_BINS) -> np.ndarray:
+        """Bin edges (S, bins + 1) for each stock's per-round histogram (the fan chart):
+        from the stock's floor (or 0, if lower) to the highest level growth can reach by
+        the horizon, within its ceiling. Levels outside fall in the end bins."""
+        edges = []
+        for s in range(len(self)):
+            low_init, high_init = (float(x) for x in self.initial[s].support())
+            g_low, g_high = (float(x) for x in self.growth[s].support())
+            if not np.isfinite(low_init):
+                low_init = float(self.initial[s].ppf(np.array(0.001)))
+            if not np.isfinite(high_init):
+                high_init = float(self.initial[s].ppf(np.array(0.999)))
+            lo = max(float(self.low[s]), min(0.0, low_init + min(g_low, 0.0) * horizon))
+            hi = min(float(self.high[s]), high_init + max(g_high, 0.0) * horizon)
+            edges.append(np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1))
+        return np.array(edges).reshape(len(self), bins + 1)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import numpy as np
 from sim.engine.agents import ActorAgent, MediatorAgent
 from sim.engine.codes import MEDIATOR, NONE, Ending, MoveOption, WarCause
 from sim.engine.compellence import equilibrium, threat_game
-from sim.engine.compiled import CompiledScenario
+from sim.engine.compiled import FAN_BINS, CompiledScenario
 from sim.engine.draws import draw_trials
 from sim.engine.outcomes import classify
 from sim.engine.red_lines import RedLines
@@ -84,6 +84,10 @@ class CrisisModel(mesa.Model):
         if collect:
             self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
             self.datacollector.collect(self)
+            self.fan_edges = cs.stocks.fan_edges(cs.protocol.horizon)
+            self.fan = np.zeros((cs.protocol.horizon + 1, len(cs.stocks), FAN_BINS),
+                                dtype=np.int64)
+            self._record_stocks()
 
     def _reporters(self) -> dict:
         """Per-round counts: running trials, deals, wars, and running trials on each
@@ -98,6 +102,15 @@ class CrisisModel(mesa.Model):
         for r in range(self.cs.n_rungs):
             reporters[f"rung_{r}"] = lambda m, r=r: int(((state.rung == r) & state.active).sum())
         return reporters
+
+    def _record_stocks(self) -> None:
+        """Each stock's levels in the running trials this round, as counts in the bins
+        of :meth:`~sim.engine.compiled.StockSpecs.fan_edges` (the fan chart)."""
+        active = self.state.active
+        for s in range(len(self.cs.stocks)):
+            inner = self.fan_edges[s, 1:-1]
+            bins = np.searchsorted(inner, self.state.stocks[active, s], side="right")
+            self.fan[self.steps, s] = np.bincount(bins, minlength=len(inner) + 1)
 
     def uniforms(self, purpose: Purpose, *keys: int, rows: np.ndarray) -> np.ndarray:
         """The named stream's uniform numbers for ``rows`` (see :mod:`sim.engine.streams`)."""
@@ -127,6 +140,7 @@ class CrisisModel(mesa.Model):
         state.note_force(t, cs.ladder.strike_rung)
         if self.datacollector is not None:
             self.datacollector.collect(self)
+            self._record_stocks()
         if not state.active.any():
             self.running = False
 

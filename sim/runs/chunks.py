@@ -69,7 +69,11 @@ def _round_counts(model: CrisisModel) -> pd.DataFrame:
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     df = df.drop_duplicates("round", keep="last").set_index("round")
     # Trials that all ended early stay in their final state to the horizon.
-    return df.reindex(range(model.cs.protocol.horizon + 1)).ffill().astype("int64")
+    df = df.reindex(range(model.cs.protocol.horizon + 1)).ffill().astype("int64")
+    # Each stock's histogram over the running trials, a column per bin (fan_<stock>_<bin>).
+    fan = {f"fan_{sid}_{b}": model.fan[:, s, b] for s, sid in enumerate(model.cs.stocks.ids)
+           for b in range(model.fan.shape[2])}
+    return pd.concat([df, pd.DataFrame(fan, index=df.index)], axis=1) if fan else df
 
 
 def trial_table(model: CrisisModel, first_trial: int = 0) -> pd.DataFrame:

@@ -85,6 +85,56 @@ class Summary(dict):
                 "<th>95% interval (Monte Carlo)</th><th>median rounds</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table>")
 
+    def __rich__(self):
+        """The summary as rich text for a terminal (``escalation run`` on a terminal, or
+        ``rich.print(summary)``): the tables of :meth:`table` (without the standard
+        errors, which the intervals carry), shares as percentages with bars."""
+        from rich import box
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        def bar(share: float) -> str:
+            return "█" * round(20 * share) or ("▏" if share > 0 else "")
+
+        out = Table(title=f"{self['title']}\n{self['trials']:,} trials, seed {self['seed']}, "
+                    f"chunk size {self['chunk_size']:,}", box=box.SIMPLE_HEAD,
+                    title_justify="left")
+        for name, justify in (("outcome", "left"), ("share", "right"), ("", "left"),
+                              ("95% interval", "left"), ("median rounds", "right")):
+            out.add_column(name, justify=justify, overflow="fold", no_wrap=name != "outcome",
+                           min_width=20 if name == "outcome" else None)
+        for o in self["outcomes"]:
+            med = "-" if o["median_rounds"] is None else f"{o['median_rounds']:g}"
+            out.add_row(o["label"], f"{o['share']:.1%}", Text(bar(o["share"]), style="cyan"),
+                        f"{o['ci_low']:.1%} to {o['ci_high']:.1%}", med)
+        peak = Table(title="peak escalation rung", box=box.SIMPLE_HEAD, title_justify="left")
+        for name in ("rung", "share", ""):
+            peak.add_column(name, justify="right" if name == "share" else "left")
+        for r in self["peak_rung"]:
+            if r["count"]:
+                peak.add_row(f"{r['rung']} {r['name']}", f"{r['share']:.1%}",
+                             Text(bar(r["share"]), style="magenta"))
+        first = Table(title="first to escalate (the actor whose own move first raised the "
+                      "rung)", box=box.SIMPLE_HEAD, title_justify="left")
+        first.add_column("actor")
+        first.add_column("share", justify="right")
+        for who, share in self["first_escalator"].items():
+            if who == "nobody escalated":
+                who = "nobody: no actor's move raised the rung"
+            first.add_row(who, f"{share:.1%}")
+        parts = [out, Text(f"median rounds, all trials: {self['median_rounds']:g}"), peak, first]
+        if self["red_lines"]:
+            lines = Table(title="red lines", box=box.SIMPLE_HEAD, title_justify="left")
+            for name in ("red line (holder)", "crossed", "enforced"):
+                lines.add_column(name, justify="left" if name.startswith("red") else "right")
+            for r in self["red_lines"]:
+                lines.add_row(f"{r['id']} ({r['holder']})", f"{r['crossed']:.1%}",
+                              f"{r['enforced']:.1%}")
+            parts.append(lines)
+        parts += [Text(f"warning: {w}", style="yellow") for w in self["warnings"]]
+        return Group(*parts)
+
     def table(self) -> str:
         """The summary as a plain-text table for a terminal."""
         w = max(38, *(len(o["label"]) + 1 for o in self["outcomes"]))  # labels never cut
@@ -106,8 +156,10 @@ class Summary(dict):
             if r["count"]:
                 bar = "#" * max(1, round(40 * r["share"]))
                 lines.append(f"  {r['rung']:>2} {r['name'][:60]:<61}{r['share']:>7.3f} {bar}")
-        lines += ["", "first to escalate:"]
+        lines += ["", "first to escalate (the actor whose own move first raised the rung):"]
         for who, share in self["first_escalator"].items():
+            if who == "nobody escalated":  # incidents alone may still have raised it
+                who = "nobody: no actor's move raised the rung"
             lines.append(f"  {who:<64}{share:>7.3f}")
         if self["red_lines"]:
             lines += ["", f"{'red line (holder)':<64}{'crossed':>9}{'enforced':>10}"]
