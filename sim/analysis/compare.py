@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.runs.chunks import DEFAULT_SEED
 from sim.runs.stats import Z95
 from sim.scenario.format import Scenario
 
@@ -77,7 +78,7 @@ class Comparison:
         return "\n".join(lines)
 
 
-def compare(a: Scenario, b: Scenario, *, trials: int = 20_000, seed: int = 0,
+def compare(a: Scenario, b: Scenario, *, trials: int = 20_000, seed: int = DEFAULT_SEED,
             chunk_size: int | None = None, workers: int | None = 1) -> Comparison:
     """Run both scenarios on the same trials and compare them outcome by outcome
     (outcomes matched by id, in A's order then B's new ones), plus war, any deal and

@@ -6,6 +6,7 @@ import json
 import sys
 
 from sim.cli.common import EXIT_INVALID, EXIT_OK, add_roots, load_or_report, positive_int, seed
+from sim.runs.chunks import DEFAULT_SEED
 
 __all__ = ["add"]
 
@@ -22,7 +23,8 @@ def add(sub) -> None:
     c.add_argument("a", metavar="A", help="scenario file (or a shipped scenario's name)")
     c.add_argument("b", metavar="B", help="scenario file (or a shipped scenario's name)")
     c.add_argument("--trials", type=positive_int, default=20_000, help="default 20,000")
-    c.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
+    c.add_argument("--seed", type=seed, default=DEFAULT_SEED,
+                   help=f"root seed (default {DEFAULT_SEED})")
     c.add_argument("--chunk-size", type=positive_int, default=None)
     c.add_argument("--workers", type=positive_int, default=None,
                    help="worker processes (default: all cores; results do not depend on it)")

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from sim.cli.common import EXIT_INVALID, EXIT_OK, add_roots, load_or_report, positive_int, seed
+from sim.runs.chunks import DEFAULT_SEED
 
 __all__ = ["add", "run_from_results"]
 
@@ -27,7 +28,8 @@ def add(sub) -> None:
                    "id, or war / deal / breakout for how it ended)")
     e.add_argument("--nth", type=positive_int, default=1,
                    help="with --outcome: the Nth such trial, in trial order (default 1)")
-    e.add_argument("--seed", type=seed, default=0, help="the run's root seed (default 0)")
+    e.add_argument("--seed", type=seed, default=DEFAULT_SEED,
+                   help=f"the run's root seed (default {DEFAULT_SEED})")
     e.add_argument("--trials", type=positive_int, default=None,
                    help="the run's trial count (default: the trial's chunk was full)")
     e.add_argument("--chunk-size", type=positive_int, default=None,

@@ -15,6 +15,7 @@ from sim.cli.common import (
     scenario_path,
     seed,
 )
+from sim.runs.chunks import DEFAULT_SEED
 
 __all__ = ["add"]
 
@@ -29,7 +30,8 @@ def add(sub) -> None:
         "reaches each outcome. --summarise DIR tabulates a class's saved plays.")
     p.add_argument("scenario", nargs="?", help="scenario file (or a shipped scenario's name)")
     p.add_argument("--as", dest="actor", metavar="ACTOR", help="the actor you play (its id)")
-    p.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
+    p.add_argument("--seed", type=seed, default=DEFAULT_SEED,
+                   help=f"root seed (default {DEFAULT_SEED})")
     p.add_argument("--trial", type=int, default=0,
                    help="which trial's draws to play (default 0; each gives other types)")
     p.add_argument("--out", metavar="FILE", help="save the play (JSON) for the instructor")

@@ -15,6 +15,7 @@ from sim.cli.common import (
     positive_int,
     seed,
 )
+from sim.runs.chunks import DEFAULT_SEED
 
 __all__ = ["add"]
 
@@ -27,7 +28,8 @@ def add(sub) -> None:
     r.add_argument("scenario", help="scenario YAML file or variant (or a shipped scenario's "
                    "name as `escalation list` prints it)")
     r.add_argument("--trials", type=positive_int, default=10_000, help="default 10,000")
-    r.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
+    r.add_argument("--seed", type=seed, default=DEFAULT_SEED,
+                   help=f"root seed (default {DEFAULT_SEED})")
     r.add_argument("--out", help="write a results directory (refused if it exists)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     r.add_argument("--workers", type=positive_int, default=None,

@@ -15,6 +15,7 @@ from sim.cli.common import (
     positive_int,
     seed,
 )
+from sim.runs.chunks import DEFAULT_SEED
 
 __all__ = ["add"]
 
@@ -42,7 +43,8 @@ def add(sub) -> None:
                     help="grid: levels per parameter; lhs: points; sobol: base samples "
                     "(N (D + 2) points); morris: trajectories (N (D + 1) points)")
     sw.add_argument("--trials", type=positive_int, default=2_000, help="per point")
-    sw.add_argument("--seed", type=seed, default=0)
+    sw.add_argument("--seed", type=seed, default=DEFAULT_SEED,
+                    help=f"root seed (default {DEFAULT_SEED})")
     sw.add_argument("--out", help="results directory; rerun the same command to resume")
     sw.add_argument("--workers", type=positive_int, default=None)
     sw.add_argument("--chunk-size", type=positive_int, default=None)

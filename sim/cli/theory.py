@@ -6,6 +6,7 @@ import json
 import sys
 
 from sim.cli.common import EXIT_FAILED, EXIT_OK, positive_int, seed
+from sim.runs.chunks import DEFAULT_SEED
 
 __all__ = ["add"]
 
@@ -18,7 +19,8 @@ def add(sub) -> None:
                         "disagreement.")
     th.add_argument("--trials", type=positive_int, default=100_000,
                     help="trials for the Monte Carlo cases (default 100,000)")
-    th.add_argument("--seed", type=seed, default=0)
+    th.add_argument("--seed", type=seed, default=DEFAULT_SEED,
+                    help=f"root seed (default {DEFAULT_SEED})")
     th.add_argument("--format", choices=("table", "json"), default="table")
     th.set_defaults(func=command)
 

@@ -29,6 +29,9 @@ __all__ = [
 
 #: Trials per Mesa model unless a run says otherwise; part of a run's identity.
 DEFAULT_CHUNK_SIZE = 5_000
+#: The root seed when none is given: the one the README, notebooks and app use, so a
+#: bare command reproduces the numbers they quote.
+DEFAULT_SEED = 7
 #: How war came, by code: "chosen", "red_line", "breakdown", "deadline", "incident".
 WAR_CAUSES = tuple(c.name.lower() for c in WarCause)
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.engine.compile import CompiledScenario, compile_scenario
 from sim.engine.script import Script
-from sim.runs.chunks import DEFAULT_CHUNK_SIZE, chunk_sizes, run_chunk
+from sim.runs.chunks import DEFAULT_CHUNK_SIZE, DEFAULT_SEED, chunk_sizes, run_chunk
 from sim.runs.executor import TaskPool, cpu_count
 from sim.runs.limits import LimitError, check_chunk, check_kept
 from sim.runs.provenance import scenario_hash, versions
@@ -92,7 +92,7 @@ class RunResult:
 def run(
     scenario: Scenario | CompiledScenario,
     trials: int = 10_000,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int | None = 1,

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.runs.chunks import DEFAULT_CHUNK_SIZE
+from sim.runs.chunks import DEFAULT_CHUNK_SIZE, DEFAULT_SEED
 from sim.runs.executor import TaskPool, cpu_count
 from sim.runs.provenance import scenario_hash, versions
 from sim.runs.runner import run
@@ -164,7 +164,7 @@ def sweep(
     sampler: str = "grid",
     points: int = 5,
     trials: int = 2_000,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int | None = 1,
     out: str | Path | None = None,

@@ -33,7 +33,7 @@ from sim.engine.compile import CompiledScenario, compile_scenario
 from sim.engine.compiled import TYPES
 from sim.engine.payoffs import TIE, capabilities, stock_path, war_value_public
 from sim.engine.standoff import LIMIT_PRECISION
-from sim.runs.chunks import DEFAULT_CHUNK_SIZE
+from sim.runs.chunks import DEFAULT_CHUNK_SIZE, DEFAULT_SEED
 from sim.runs.runner import run
 from sim.runs.stats import wilson_interval
 from sim.scenario.library import shipped
@@ -588,7 +588,7 @@ CASES = (
 )
 
 
-def run_theory(trials: int = 100_000, seed: int = 0, progress=None) -> list[Check]:
+def run_theory(trials: int = 100_000, seed: int = DEFAULT_SEED, progress=None) -> list[Check]:
     """Run every validation case; Monte Carlo cases use ``trials`` trials."""
     checks = []
     for case in CASES:
