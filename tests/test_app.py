@@ -166,3 +166,27 @@ def test_without_the_app_extra_the_message_says_what_to_install(monkeypatch, cap
     monkeypatch.setattr("sim.cli.app._importable", lambda module: False)
     assert main(["app"]) == 2
     assert "pip install 'escalation-sim[app]'" in capsys.readouterr().err
+
+
+def test_stopping_the_command_stops_the_server():
+    """A plain kill of `escalation app` (what a test fixture or a process manager sends)
+    ends the Solara server it started, instead of leaving it serving."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("escalation app did not start")
+    proc.terminate()
+    proc.wait(timeout=30)
+    time.sleep(1)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url, timeout=5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 
@@ -52,9 +53,15 @@ def command(args) -> int:
            "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     print(f"escalation app: serving {args.scenario} at http://{args.host}:{args.port} "
           "(Ctrl-C stops it)", file=sys.stderr, flush=True)
+    from sim.runs.executor import die_with_parent
+
+    # The server ends with this command: on Ctrl-C, on a plain kill (SIGTERM), and even
+    # on kill -9 (the kernel ends it when its parent dies, on Linux).
     server = subprocess.Popen(
         [sys.executable, "-m", "solara", "run", "sim.app.page", "--host", args.host,
-         "--port", str(args.port), "--production", "--no-check-version"], env=env)
+         "--port", str(args.port), "--production", "--no-check-version"], env=env,
+        preexec_fn=die_with_parent)
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
         return EXIT_OK if server.wait() == 0 else EXIT_INVALID
     except KeyboardInterrupt:
