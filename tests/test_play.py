@@ -43,6 +43,10 @@ def test_a_person_who_always_holds_and_rejects_is_played_as_such():
     text = "\n".join(said)
     assert "Iran (you) holds" in text and "Iran (you) escalates" not in text
     assert "Iran (you) accepts" not in text
+    # The other actors' reasons come from their private types: never told in a play.
+    assert "United States rejects" in text or "United States accepts" in text
+    for reason in ("more to it than holding out", "chooses force:", "with probability"):
+        assert reason not in text
     assert f"Your crisis ended: {record['label']} after {record['rounds']} round(s)." in text
     assert abs(sum(record["model_shares"].values()) - 1) < 1e-9
 

@@ -68,10 +68,12 @@ class Teller:
         """An actor's name (marked if a person plays it)."""
         return self.cs.actor_name(i) + (" (you)" if i == self.person else "")
 
-    def hidden(self, i: int) -> bool:
-        """Whether actor ``i``'s choice probabilities stay untold: a person plays another
-        actor, and those probabilities would give away ``i``'s private types."""
-        return self.person is not None and i != self.person
+    @property
+    def reasons(self) -> bool:
+        """Whether the model's reasons are told (its margins, values and choice
+        probabilities). Not in role-play: they come from the actors' private types, which
+        the person must not learn (their own choices are theirs, without reasons)."""
+        return self.person is None
 
     def lines(self, ids: list[str]) -> str:
         """Red lines by their descriptions (their ids where they have none)."""
@@ -174,7 +176,7 @@ class Teller:
     def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float) -> str:
         """A responder's answer to a proposal, with its reason."""
         who = self.name(j)
-        if j == self.person and not vetoed:
+        if not self.reasons and not vetoed:
             return f"{who} {'accepts' if ok else 'rejects'}."
         if ok and abs(margin) <= 1e-9:
             return f"{who} accepts: the offer is worth exactly what holding out is worth to it."
@@ -195,7 +197,7 @@ class Teller:
         """Who held firm and who backed down, with the chance each had of backing down."""
         parts = []
         for i, backed in e["backed_down"].items():
-            chance = ("" if i == self.person or self.hidden(i) else
+            chance = ("" if not self.reasons else
                       f" (it backs down with probability {e['probability'][i]:.3f} in this "
                       "round's equilibrium)")
             parts.append(f"{self.name(i)} {'backs down' if backed else 'holds firm'}{chance}")
@@ -213,7 +215,7 @@ class Teller:
         game = eq.game
         t, b = game.threatener, game.target
         who, target = self.name(t), self.name(b)
-        chance = ("" if t == self.person or self.hidden(t) else
+        chance = ("" if not self.reasons else
                   f" (its chance of this choice: {e['chance']:.3f})")
         if e["option"] == 0:
             return [f"  {who} makes no threat{chance}: the status quo stands."]
@@ -242,7 +244,7 @@ class Teller:
             return [f"  {who} defies: complying crosses its red line {self.lines(lines)}."]
 
         def chance(p: float, what: str) -> str:
-            return "" if b == self.person or self.hidden(b) else \
+            return "" if not self.reasons else \
                 f" (it {what} with probability {p:.3f} at that belief)"
 
         if e["defied"]:
@@ -259,7 +261,7 @@ class Teller:
         lines = []
         if game.risk[e["option"]]:
             lines.append(f"  The risk ({game.risk[e['option']]:g}) does not materialise.")
-        chance = "" if t == self.person or self.hidden(t) else \
+        chance = "" if not self.reasons else \
             f" (for its type, it carries out with probability {e['chance']:.3f})"
         if e["carried"]:
             return [*lines, f"  {who} carries out its threat{chance}: war."]
@@ -279,7 +281,7 @@ class Teller:
                 spec = self.cs.actors.moves[i][option - MoveOption.MOVE]
                 parts.append(f"{self.name(i)} escalates to {self.rung(r)}: {spec.name}")
                 values = e["values"][i]
-                if r >= strike and values[MoveOption.STAY] > -np.inf and i != self.person:
+                if r >= strike and values[MoveOption.STAY] > -np.inf and self.reasons:
                     reasons.append(
                         f"  {self.name(i)} chooses force: {spec.name} is worth "
                         f"{values[option]:.3f} to it against {values[MoveOption.STAY]:.3f} "

@@ -121,8 +121,7 @@ class TerminalPlayer:
                  "if both "
                  f"do, the status quo ({self._value(cs.packages.status_quo):.3f}).")
         risk, cost = cs.ladder.breakdown[rung], cs.ladder.holding[rung]
-        war = (model.values.war_public(np.array([0]))[0, self.actor]
-               - model.draws.types["war_cost"][0, self.actor])
+        war = self._war_value(model)
         audience = model.draws.types["audience_cost"][0, self.actor]
         hold = f"  If both hold: the crisis slides into war with probability {risk:.2f}"
         hold += f" (war is worth {war:.3f} to you: your war value less your war cost)"

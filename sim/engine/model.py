@@ -219,8 +219,7 @@ class CrisisModel(mesa.Model):
         packages = np.where(back_a & back_b, cs.packages.status_quo, packages)
         audience = self.draws.types["audience_cost"]
         for i, back in ((a, back_a), (b, back_b)):  # a public retreat costs at home
-            state.backed_down[rows[back], i] = True
-            state.audience_paid[rows[back], i] += audience[rows[back], i]
+            state.back_down(rows[back], i, audience[:, i])
         self.trace(rows, "standoff", backed_down={a: back_a, b: back_b},
                    probability={a: p_a, b: p_b}, packages=packages)
         return back_a | back_b, packages
@@ -248,8 +247,7 @@ class CrisisModel(mesa.Model):
                                      np.full(int(vetoed.sum()), game.demand))
         self.trace(rows, "answer", defied=defy, chance=p_defy, vetoed=vetoed)
         complied = rows[~defy]
-        state.backed_down[complied, target.index] = True
-        state.audience_paid[complied, target.index] += audience[complied, target.index]
+        state.back_down(complied, target.index, audience[:, target.index])
         self._conclude(complied, np.full(len(complied), game.demand), t)
         defied = rows[defy]
         u = self.uniforms(Purpose.BREAKDOWN, t, rows=defied)
@@ -263,8 +261,7 @@ class CrisisModel(mesa.Model):
         state.rung[fought] = war_rung
         state.act(fought, threatener.index, war_rung)
         state.note_war(fought, war_rung, WarCause.CHOSEN, threatener.index)
-        state.backed_down[backed, threatener.index] = True
-        state.audience_paid[backed, threatener.index] += audience[backed, threatener.index]
+        state.back_down(backed, threatener.index, audience[:, threatener.index])
         self.trace(rest, "carry_out", carried=carry, chance=p_carry,
                    option=option[defy][~slid])
         state.peak[defied] = np.maximum(state.peak[defied], state.rung[defied])

@@ -96,6 +96,12 @@ class CrisisState:
         """Record that ``actor``'s own action took ``rows`` to ``rung`` this round."""
         self.moved[rows, actor] = np.maximum(self.moved[rows, actor], rung)
 
+    def back_down(self, rows: np.ndarray, actor: int, audience: np.ndarray) -> None:
+        """``actor`` backs down in public in ``rows`` and pays its audience cost there
+        (``audience``: its drawn cost, one per trial of the chunk)."""
+        self.backed_down[rows, actor] = True
+        self.audience_paid[rows, actor] += audience[rows]
+
     def note_force(self, t: int, strike_rung: int) -> None:
         """Record round ``t`` as the first use of force where the strike rung has now
         been reached for the first time."""
