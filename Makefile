@@ -1,7 +1,7 @@
 # make demo  - set up .venv (finding a Python >= 3.12 on its own) and run the Feb 2026 baseline
 # make test  - set up the same way and run the whole test suite
 # make lab   - the same set-up plus JupyterLab ([notebooks] extra); opens the notebooks
-# make bench - print the performance figures quoted in the README (about 12 minutes)
+# make bench - print the performance figures quoted in the README (about 14 minutes)
 
 PYTHON ?= $(shell scripts/find-python)
 VENV   := .venv
@@ -47,6 +47,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
 	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_app.py
 
 schema: $(STAMP)
 	$(BIN)/escalation schema > schema/scenario.schema.json

@@ -114,6 +114,7 @@ def test_the_app_in_a_real_browser(server):
             page.route("**/*", offline)
             page.goto(server)
             page.wait_for_selector("text=any use of force", timeout=120_000)
+            assert "computed for the judgements as written" in page.inner_text("body")
             table = _table(page)
             for o in as_written:  # the library's numbers, as the page shows them
                 assert table[o["label"]][0] == f"{o['share']:.1%}"
@@ -129,6 +130,7 @@ def test_the_app_in_a_real_browser(server):
                       == f"{war['share']:.1%}", f"{war['label']} at {war['share']:.1%}")
             body = page.inner_text("body")
             assert f"{war_costs.label}: {highest:+.3g}" in body
+            assert f"computed for {war_costs.label} {highest:+.3g}" in body
             # Under the slider: the numbers it sets, as written and as set.
             assert "United States war cost 0.4-0.8 (now 0.6-1)" in body
             force = _table(page)["any use of force"]

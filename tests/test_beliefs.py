@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import compile_scenario, load_scenario
 from sim.engine import beliefs as bel
@@ -61,6 +63,44 @@ def test_prior_knots_are_exact_quantiles_for_one_uncertain_type(name):
         cdf = 1 - c.cdf((0.02 - prior.knots[r]) / q)  # P(r0 - q c <= z)
         inner = slice(1, -1)
         np.testing.assert_allclose(cdf[inner], u[inner], atol=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(DISTS))
+def test_a_distribution_is_its_shape_moved_to_its_location(name):
+    """located(): the same quantiles as shape + loc, and a distribution moved by a shift
+    has the same shape (also when the shift's rounding leaves the width an ulp off)."""
+    dist = DISTS[name]
+    u = np.linspace(0.001, 0.999, 101)
+    for move in (0.0, 0.3, 0.2 + 0.1, -0.17):
+        moved = _moved(dist, move)
+        shape, loc = moved.located()
+        np.testing.assert_allclose(shape.ppf(u) + loc, moved.ppf(u), atol=1e-12)
+        assert shape == dist.located()[0]
+        assert loc == pytest.approx(dist.located()[1] + move, abs=1e-15)
+
+
+def _moved(dist, shift: float):
+    """The distribution with every location field (low, high, mode, mu) plus ``shift``."""
+    return dist.model_copy(update={k: getattr(dist, k) + shift
+                                   for k in ("low", "high", "mode", "mu", "value")
+                                   if hasattr(dist, k)})
+
+
+@settings(max_examples=12, deadline=None)
+@given(c_name=st.sampled_from(sorted(DISTS)), r_name=st.sampled_from(sorted(DISTS)),
+       c_move=st.floats(-0.5, 0.5), r_move=st.floats(-0.2, 0.2),
+       q=st.sampled_from([0.0, 0.03, 0.5, 1.0]))
+def test_moving_a_type_moves_its_prior_table(c_name, r_name, c_move, r_move, q):
+    """Metamorphic: a war cost moved by a and a resolve moved by b move every knot of
+    Z = r - q c by b - q a; and the table read through the shapes equals the table
+    computed directly from the moved distributions."""
+    c, r = DISTS[c_name], DISTS[r_name]
+    moved_c, moved_r = _moved(c, c_move), _moved(r, r_move)
+    knots = bel.make_prior(c, r, np.array([q])).knots[0]
+    got = bel.make_prior(moved_c, moved_r, np.array([q])).knots[0]
+    np.testing.assert_allclose(got, knots + (r_move - q * c_move), atol=1e-12)
+    direct, _ = bel._shape_knots.__wrapped__(moved_c, moved_r, q)
+    np.testing.assert_allclose(got, direct, atol=1e-9)
 
 
 def test_prior_of_a_sum_is_within_its_stated_bound():

@@ -7,10 +7,10 @@ what each control does. The main view shows:
 - **Judgement calls.** A slider for each judgement the scenario declares (its
   ``judgements`` section), over the declared range of shifts; 0 is the file as written.
   Under each, the numbers it sets, as written and as set, and why.
-- **Outcomes.** The outcome shares of 5,000 trials (seed 7) under the sliders' values,
-  with 95% intervals and the share of trials with any use of force, recomputed after
-  every change; with the compare switch on, beside the scenario as written (the same
-  seed: common random numbers).
+- **Outcomes.** The outcome shares of 5,000 trials (seed 7) under the sliders' values
+  (named above the chart), with 95% intervals and the share of trials with any use of
+  force, recomputed after every change; with the compare switch on, beside the scenario
+  as written (the same seed: common random numbers).
 - **One trial.** The story of the stepped trial so far, as ``escalation explain`` tells
   it. Trial k is trial k of ``escalation run SCENARIO --seed 7`` (chunk size 5,000).
 
@@ -275,6 +275,16 @@ def _table(now: dict, written: dict | None) -> str:
     return style + f'<div class="outcomes">{body}</div>'
 
 
+def computed_for(key: tuple) -> str:
+    """The judgement values a result was computed for, in words: a slider that changes
+    nothing (a judgement inert in this scenario) still shows that it was recomputed."""
+    if not key:
+        return "the judgements as written"
+    shifts = dict(key)
+    return "; ".join(f"{j.label} {shifts[name]:+.3g}" for name, j in JUDGEMENTS.items()
+                     if name in shifts)  # in the sliders' order
+
+
 @solara.component
 def Outcomes(model):
     """The outcome shares under the sliders' values (and as written, to compare)."""
@@ -283,8 +293,8 @@ def Outcomes(model):
     written = outcomes(()) if compare.value else None
     with solara.Sidebar():  # below Mesa's controls: what they do
         Help()
-    with solara.Card("Outcomes", subtitle=f"{TRIALS:,} trials, seed {SEED}, recomputed "
-                     "after every change"):
+    with solara.Card("Outcomes", subtitle=f"{TRIALS:,} trials, seed {SEED}, computed for "
+                     f"{computed_for(key)}"):
         solara.Checkbox(label="Compare with the scenario as written", value=compare)
         solara.FigureMatplotlib(_figure(now, written), format="png")
         solara.HTML(tag="div", unsafe_innerHTML=_table(now, written))

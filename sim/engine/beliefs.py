@@ -95,8 +95,21 @@ class Prior:
         return self.uncertain in ("war_cost", "resolve")
 
 
-@lru_cache(maxsize=512)
 def _z_knots(war_cost, resolve, q: float) -> tuple[np.ndarray, bool]:
+    """Quantile knots of Z = r - q c at one rung, and whether Z is certain there.
+
+    With c = c0 + a and r = r0 + b (shapes placed at 0, and locations), Z = (r0 - q c0)
+    + (b - q a): the table of the shapes, moved. A judgement that moves war costs or
+    resolve (``escalation app``'s sliders, sweeps) reuses the quadrature.
+    """
+    c_shape, c_loc = war_cost.located()
+    r_shape, r_loc = resolve.located()
+    knots, known = _shape_knots(c_shape, r_shape, q)
+    return knots + (r_loc - q * c_loc), known
+
+
+@lru_cache(maxsize=512)
+def _shape_knots(war_cost, resolve, q: float) -> tuple[np.ndarray, bool]:
     """Quantile knots of Z = r - q c (cached: distributions are frozen and hashable)."""
     u = np.arange(TABLE + 1) / TABLE
     c_fixed, r_fixed = _certain(war_cost), _certain(resolve)

@@ -8,7 +8,8 @@ the distributions below, written as a mapping with a ``dist`` key::
 
 Each distribution can draw an array for a chunk of trials from a numpy
 ``Generator``, give its mean (what an outside observer expects), its support, its
-quantile function (``ppf``) and its cumulative distribution function (``cdf``).
+quantile function (``ppf``), its cumulative distribution function (``cdf``) and its
+shape apart from its location (``located``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,22 @@ class _Dist(BaseModel):
         """P(value <= x)."""
         raise NotImplementedError
 
+    def located(self) -> tuple[_Dist, float]:  # pragma: no cover
+        """``(shape, loc)``: the value is ``loc`` plus a draw of ``shape``, a distribution
+        of the same family placed at 0 (its lower end, or a normal's mean) with its
+        other parameters to 12 significant digits and without its notes.
+
+        Two distributions that differ only by where they sit share one shape, so work
+        that depends on the shape alone (a prior's quantile table) is done once.
+        """
+        raise NotImplementedError
+
+
+def _sig(x: float) -> float:
+    """``x`` to 12 significant digits: a shape computed as a difference of two moved
+    bounds keeps its identity (0.7000000000000001 to 1.1 is 0.4 wide)."""
+    return float(f"{x:.12g}")
+
 
 class Fixed(_Dist):
     """A number known for certain."""
@@ -87,6 +104,10 @@ class Fixed(_Dist):
     @override
     def cdf(self, x: np.ndarray) -> np.ndarray:
         return (np.asarray(x) >= self.value).astype(float)
+
+    @override
+    def located(self) -> tuple[Fixed, float]:
+        return Fixed(value=0.0), self.value
 
 
 class Uniform(_Dist):
@@ -124,6 +145,10 @@ class Uniform(_Dist):
         if self.high == self.low:
             return (x >= self.low).astype(float)
         return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
+
+    @override
+    def located(self) -> tuple[Uniform, float]:
+        return Uniform(dist="uniform", low=0.0, high=_sig(self.high - self.low)), self.low
 
 
 class Beta(_Dist):
@@ -164,6 +189,11 @@ class Beta(_Dist):
         from scipy import stats
 
         return stats.beta.cdf((np.asarray(x) - self.low) / (self.high - self.low), self.a, self.b)
+
+    @override
+    def located(self) -> tuple[Beta, float]:
+        return Beta(dist="beta", a=self.a, b=self.b, low=0.0,
+                    high=_sig(self.high - self.low)), self.low
 
 
 class Triangular(_Dist):
@@ -209,6 +239,11 @@ class Triangular(_Dist):
 
         return stats.triang.cdf(x, c, loc=self.low, scale=self.high - self.low)
 
+    @override
+    def located(self) -> tuple[Triangular, float]:
+        return Triangular(dist="triangular", low=0.0, mode=_sig(self.mode - self.low),
+                          high=_sig(self.high - self.low)), self.low
+
 
 class TruncatedNormal(_Dist):
     """Normal(mean, sd) truncated to [low, high]."""
@@ -251,6 +286,12 @@ class TruncatedNormal(_Dist):
     @override
     def cdf(self, x: np.ndarray) -> np.ndarray:
         return self._frozen().cdf(x)
+
+    @override
+    def located(self) -> tuple[TruncatedNormal, float]:
+        return TruncatedNormal(dist="truncated_normal", mu=0.0, sd=self.sd,
+                               low=_sig(self.low - self.mu),
+                               high=_sig(self.high - self.mu)), self.mu
 
 
 Distribution = Annotated[
