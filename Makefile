@@ -31,8 +31,9 @@ $(LAB): $(STAMP)
 lab: $(LAB)
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
+# Tests run in parallel processes (pytest-xdist), one per core up to 4.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4
 
 # The report's browser test drives Debian's Chromium through Playwright (no download).
 browser:

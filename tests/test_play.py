@@ -173,6 +173,22 @@ def test_a_person_can_make_a_threat_and_decide_to_carry_it_out(answers, label):
         assert kinds == ["move"] and record["label"] == "B conceded"
 
 
+def test_brinkmanship_offers_each_risk_with_how_often_the_model_defies_it():
+    """V5 as A: one option per risk on the ladder, each with its war chance if defied and
+    the model's B's defiance (1 below Schelling's window, 1 - p = 0.4 inside it); a move
+    named like its rung is named once."""
+    from tests.files import VALIDATION
+
+    said = []
+    play(load_scenario(VALIDATION / "v5_brinkmanship.yaml"), "a", seed=1, trial=0,
+         model_trials=100, ask=lambda prompt: "4", say=said.append)
+    text = "\n".join(said)
+    assert ("2. risk 0.05 (rung 1): if defied, war with probability 0.05; the model's B "
+            "defies it with probability 1.00") in text
+    assert ("4. risk 0.25 (rung 3): if defied, war with probability 0.25; the model's B "
+            "defies it with probability 0.40") in text
+
+
 def test_a_person_can_answer_a_threat():
     """As the target: the demand, its worth, and what defying risks; complying is a deal."""
     from tests.files import VALIDATION

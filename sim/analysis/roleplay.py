@@ -202,7 +202,8 @@ class TerminalPlayer:
                 spec = specs[o - MoveOption.MOVE]
                 partners = (" with " + ", ".join(self.cs.actor_name(p) for p in spec.joint_with)
                             if spec.joint_with else "")
-                text = f"{spec.name}{partners}: rung {r} ({ladder[r]})"
+                text = (f"{spec.name}{partners} (rung {r})" if spec.name == ladder[r]
+                        else f"{spec.name}{partners}: rung {r} ({ladder[r]})")
             options.append((int(o), text))
         if self.cs.protocol.compellence:
             self._threat_briefing(model, t, options, rungs)
