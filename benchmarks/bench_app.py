@@ -55,7 +55,7 @@ def in_process(names: list[str]) -> list[dict]:
     rows = [{"judgement": "(page load: import, then the scenario as written)",
              "seconds": load + time.perf_counter() - t}]
     for name in names:
-        grid = page.slider_grid(*page.JUDGEMENTS[name].shift)
+        grid = page.slider_grid(*page.JUDGEMENTS[name].shift, integer=page.whole(name))
         for key_name, end in ENDS:
             key = page._key({name: float(grid[end])})
             t = time.perf_counter()
@@ -75,7 +75,7 @@ def in_browser(names: list[str]) -> list[dict]:
     """(a): key press to the outcome card naming the new values, in Chromium."""
     from playwright.sync_api import sync_playwright
 
-    from sim.app.page import JUDGEMENTS, _key, computed_for, slider_grid
+    from sim.app.page import JUDGEMENTS, _key, computed_for, slider_grid, whole
 
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)],
@@ -100,7 +100,7 @@ def in_browser(names: list[str]) -> list[dict]:
             shifts = {}  # each slider stays at its bottom end after its two moves
             for name in names:
                 label = JUDGEMENTS[name].label
-                grid = slider_grid(*JUDGEMENTS[name].shift)
+                grid = slider_grid(*JUDGEMENTS[name].shift, integer=whole(name))
                 for key_name, end in ENDS:
                     shift = shifts[name] = float(grid[end])
                     shown = "computed for " + computed_for(_key(shifts))

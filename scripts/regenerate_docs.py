@@ -154,6 +154,25 @@ def hindcast_table() -> str:
     return table(_hindcasts(), markdown=True)
 
 
+def _capped_wars(cap, base) -> str:
+    """How the wars with Israel capped begin: chosen by the US (when, and whether both
+    enrichment red lines bind) or slid into at a rung's breakdown risk."""
+    wars = cap[cap["ended_by"] == "war"].reset_index(drop=True)
+    chosen = wars[wars["war_cause"] == "chosen"]
+    both = (chosen["us_zero_enrichment_binding"]
+            & chosen["iran_no_zero_enrichment_binding"]).mean()
+    by = ", ".join(base.actors[a].name for a in sorted(chosen["war_by"].unique()))
+    first = {cause: int(wars.index[wars["war_cause"] == cause][0]) + 1
+             for cause in ("chosen", "breakdown")}
+    slid = (wars["war_cause"] == "breakdown").mean()
+    return (f"Of the wars with Israel capped, {len(chosen) / len(wars):.0%} are chosen (by "
+            f"{by}; half of them by round {chosen['rounds'].median():.0f}; both enrichment "
+            f"red lines bind in {both:.0%} of them) and {slid:.0%} slide in at a rung's "
+            "breakdown risk. With `explain --from DIR --outcome war`, "
+            f"`--nth {first['chosen']}` is the first chosen war and "
+            f"`--nth {first['breakdown']}` the first slide.")
+
+
 def teaching_answers() -> str:
     """The numbers of the answers in docs/teaching/instructor_notes.md."""
     from sim import load_scenario, run, shipped
@@ -189,7 +208,8 @@ def teaching_answers() -> str:
         f"{(cap['ended_by'] == 'war').mean():.1%} against {(ref['ended_by'] == 'war').mean():.1%}"
         f"; any use of force {(cap['peak_rung'] >= strike).mean():.1%} against "
         f"{(ref['peak_rung'] >= strike).mean():.1%}; trials that end in war under both "
-        f"{((cap['ended_by'] == 'war') & (ref['ended_by'] == 'war')).mean():.1%}.",
+        f"{((cap['ended_by'] == 'war') & (ref['ended_by'] == 'war')).mean():.1%}. "
+        f"{_capped_wars(cap, base)}",
         f"4. The judgement that moves war most: {base.judgements[top].label} "
         f"({ends[top][0][0]:.1%} to {ends[top][1][0]:.1%}, as written {w0:.1%}).",
         f"5. The hindcast given the least probability: {worst.name} (as of {worst.as_of}), "

@@ -145,16 +145,45 @@ def test_the_app_in_a_real_browser(server):
                                                       page.inner_text("body")), "round 3")
             assert story and "Round 1, at rung" in page.inner_text("body")
 
+            # Another browser session has its own trial, not the one stepped here.
+            other = browser.new_page(viewport={"width": 1400, "height": 1000})
+            other.route("**/*", offline)
+            other.goto(server)
+            other.wait_for_selector("text=any use of force", timeout=120_000)
+            assert "press Step to play round 1" in other.inner_text("body")
+            assert "Round 1, at rung" not in other.inner_text("body")
+            other.close()
+
             # Compare with the scenario as written: a second column of shares.
             page.get_by_text("Compare with the scenario as written").click()
             _wait_for(page, lambda: "as written" in _table(page).get("outcome", []),
                       "the comparison column")
             row = _table(page)[as_written[0]["label"]]
             assert row[2] == f"{as_written[0]['share']:.1%}"
+
+            # One button puts every slider back: the outcomes are the file's again.
+            page.get_by_role("button", name="Put every judgement back as written").click()
+            _wait_for(page, lambda: "computed for the judgements as written"
+                      in page.inner_text("body"), "the judgements as written")
+            assert _table(page)[as_written[0]["label"]][0] == f"{as_written[0]['share']:.1%}"
         finally:
             browser.close()
     assert errors == []
     assert outside == []
+
+
+@pytest.mark.parametrize(("shift", "integer", "grid"), [
+    ((-0.2, 0.2), False, (-0.2, 0.2, 0.02)),
+    ((-0.03, 0.08), False, (-0.03, 0.08, 0.0025)),  # 12 steps below 0 reach +0.08
+    ((-15, 30), False, (-15, 30, 1.5)),
+    ((-0.03, 0.0807), False, (-0.03, 0.078, 0.003)),  # no fit: 10 steps, stops short
+    ((-4, 8), True, (-4, 8, 1)),  # weeks: whole steps
+    ((0.0, 0.5), False, (0.0, 0.5, 0.025)),  # 0 at an end: 20 steps
+])
+def test_a_slider_has_0_on_its_grid_and_reaches_the_declared_ends(shift, integer, grid):
+    from sim.app.page import slider_grid
+
+    assert slider_grid(*shift, integer=integer) == pytest.approx(grid)
 
 
 def test_the_app_refuses_a_bad_scenario(tmp_path, capsys):

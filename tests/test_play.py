@@ -82,17 +82,20 @@ def test_bad_answers_are_asked_again():
 
 
 def test_the_command_saves_and_summarises_plays(tmp_path, monkeypatch, capsys):
+    """Plays saved into a class folder that does not exist yet (it is created), then
+    summarised."""
     ask = answers()
     monkeypatch.setattr("builtins.input", ask)
+    plays = tmp_path / "plays" / "monday"
     for k in range(2):
         assert main(["play", str(BASELINE), "--as", "iran", "--seed", "3", "--trial", str(k),
-                     "--model-trials", "100", "--out", str(tmp_path / f"p{k}.json")]) == 0
-    (tmp_path / "notes.json").write_text("[1, 2]")
+                     "--model-trials", "100", "--out", str(plays / f"p{k}.json")]) == 0
+    (plays / "notes.json").write_text("[1, 2]")
     capsys.readouterr()
-    assert main(["play", "--summarise", str(tmp_path)]) == 0
+    assert main(["play", "--summarise", str(plays)]) == 0
     out = capsys.readouterr().out
     assert "played as iran: 2 play(s)" in out and "(skipped, not saved plays: notes.json)" in out
-    saved = json.loads((tmp_path / "p0.json").read_text())
+    saved = json.loads((plays / "p0.json").read_text())
     # Every outcome by its label, also those no student reached.
     for oid, label in saved["outcome_labels"].items():
         assert (f"  {label:<40}" in out and f"  {oid:<40}" not in out) or oid == label
@@ -104,6 +107,18 @@ def test_an_existing_file_is_never_overwritten(tmp_path, capsys):
     keep.write_text("precious")
     assert main(["play", str(BASELINE), "--as", "iran", "--out", str(keep)]) == 2
     assert keep.read_text() == "precious" and "exists" in capsys.readouterr().err
+
+
+def test_a_file_where_the_folder_should_be_is_refused_before_the_play(tmp_path, capsys,
+                                                                      monkeypatch):
+    (tmp_path / "plays").write_text("not a folder")
+
+    def never(prompt):
+        raise AssertionError("the play should not start")
+    monkeypatch.setattr("builtins.input", never)
+    assert main(["play", str(BASELINE), "--as", "iran",
+                 "--out", str(tmp_path / "plays" / "p.json")]) == 2
+    assert "plays is a file, not a folder" in capsys.readouterr().err
 
 
 def test_input_that_ends_abandons_the_play(tmp_path, monkeypatch, capsys):
@@ -137,7 +152,9 @@ def test_a_person_can_play_chicken(answer, label):
     text = "\n".join(said)
     assert len(asked) == 1 and "Back down?" in asked[0]
     assert record["choices"] == [{"round": 1, "kind": "response", "accept": answer == "y"}]
-    assert "Backing down concedes prize 0" in text
+    assert ("If you back down alone, the other side gets its demand (prize 0), worth 0.000 "
+            "to you. If it backs down alone, you get yours (prize 1), worth 1.000. If both "
+            "back down, the status quo stays (prize 0.5), worth 0.500.") in text
     if label:
         assert record["label"] == label
     else:
@@ -230,5 +247,13 @@ def test_a_class_of_chicken_plays_is_summarised_by_role_and_together(tmp_path, c
     out = capsys.readouterr().out
     rate = saved[0]["model_backed_down"]
     assert f"backed down: 1 of 2 play(s) (50%); the model's actor: {rate:.1%}" in out
+    # Beside each ending: how many of the same trials the model's actor ended that way.
+    as_a = [r for r in saved if r["actor"] == "a"]
+    alike = sum(r["label"] == r["model_outcome_same_trial"] for r in as_a)
+    assert f"the same ending as the model's actor in the same trial: {alike} of 2" in out
+    for label in {r["model_outcome_same_trial"] for r in as_a}:
+        same = sum(r["model_outcome_same_trial"] == label for r in as_a)
+        row = next(line for line in out.splitlines() if line.startswith(f"  {label}"))
+        assert row.split()[-2] == str(same), row
     assert "V7: chicken, a one-round standoff, all roles: 3 play(s)" in out
     assert "backed down: 2 of 3 play(s) (67%)\n" in out

@@ -37,6 +37,24 @@ def test_explain_replays_the_scripted_run(scripted, capsys):
     assert main(["explain", "--from", str(scripted), "--trial", "7"]) == 0
     out = capsys.readouterr().out
     assert f"after {row['rounds']} round(s), peak rung {row['peak_rung']}" in out
+    # The story says what was forced, so a reader does not take it for Israel's choice.
+    assert ("Scripted (forced, not chosen by the model):\n  Israel never goes above rung 5 "
+            "(grey-zone and proxy action)") in out
+
+
+def test_a_scripted_move_is_told_as_scripted_without_reasons():
+    """A move forced by a script is not the model's choice: no values, no 'noisy'."""
+    from sim import load_scenario
+    from sim.analysis.narrative import explain
+
+    story = explain(load_scenario(BASELINE), seed=2, trial=3, trials=20,
+                    script={"us": {"responses": {1: False}, "moves": {1: 6}}})
+    assert "round 1: United States moves to rung 6" in story
+    assert "United States escalates to rung 6 (limited, telegraphed strike)" in story
+    moves = next(line for line in story.splitlines() if line.startswith("  Moves:")
+                 and "United States escalates" in line)
+    assert "(scripted)" in moves
+    assert "United States chooses force" not in story.split("Round 2")[0]
 
 
 @pytest.mark.parametrize(("text", "message"), [

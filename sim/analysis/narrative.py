@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.codes import MoveOption
+from sim.engine.codes import MEDIATOR, MoveOption
 from sim.engine.compile import CompiledScenario, compile_scenario
 from sim.engine.compiled import TYPES
 from sim.engine.model import CrisisModel
@@ -107,10 +107,28 @@ class Teller:
             out.append(f"  red line {rl.id} ({self.name(rl.holder)}): {binds} in this trial "
                        f"(the chance it binds, its credibility, was drawn as "
                        f"{draws.credibility[r, k]:.2f})")
+        out += self.scripted()
         out.append(f"\nThe crisis starts at {self.rung(cs.ladder.start)}.")
         for e in m.trace.events:
             out.extend(self.tell(e))
         return "\n".join(out)
+
+    def scripted(self) -> list[str]:
+        """The choices a script forces (a counterfactual run), in words."""
+        script, cs = self.m.script, self.cs
+
+        def who(i: int) -> str:
+            return "the mediator" if i == MEDIATOR else self.name(i)
+
+        lines = [f"  {who(i)} never goes above {self.rung(cap)}"
+                 for i, cap in sorted(script.caps.items())]
+        lines += [f"  round {t}: {who(i)} proposes {cs.packages.describe(x)}"
+                  for (i, t), x in sorted(script.proposals.items(), key=lambda kv: kv[0][::-1])]
+        lines += [f"  round {t}: {who(i)} {'accepts' if yes else 'rejects'}"
+                  for (i, t), yes in sorted(script.responses.items(), key=lambda kv: kv[0][::-1])]
+        lines += [f"  round {t}: {who(i)} moves to {self.rung(r)}"
+                  for (i, t), r in sorted(script.moves.items(), key=lambda kv: kv[0][::-1])]
+        return ["Scripted (forced, not chosen by the model):", *lines] if lines else []
 
     def tell(self, e: dict) -> list[str]:
         """The lines that tell one traced event."""
@@ -138,7 +156,10 @@ class Teller:
             lines = [f"  {proposer[:1].upper()}{proposer[1:]} proposes: "
                      f"{cs.packages.describe(e['packages'])}."]
             for j, (ok, vetoed, margin) in e["verdicts"].items():
-                lines.append("  " + self.verdict(j, e["packages"], ok, vetoed, margin))
+                scripted = (j, e["round"]) in self.m.script.responses and not vetoed
+                lines.append("  " + (f"{self.name(j)} {'accepts' if ok else 'rejects'} "
+                                     "(scripted)." if scripted else
+                                     self.verdict(j, e["packages"], ok, vetoed, margin)))
             return lines
         if kind == "standoff":
             return self.standoff(e)
@@ -277,21 +298,29 @@ class Teller:
         strike = self.cs.ladder.strike_rung
         for i, r in e["chosen"].items():
             option = e["options"][i]
+            forced = (i, e["round"]) in self.m.script.moves
             if option >= MoveOption.MOVE:
                 spec = self.cs.actors.moves[i][option - MoveOption.MOVE]
-                parts.append(f"{self.name(i)} escalates to {self.rung(r)}: {spec.name}")
+                parts.append(f"{self.name(i)} escalates to {self.rung(r)}: {spec.name}"
+                             + (" (scripted)" if forced else ""))
                 values = e["values"][i]
-                if r >= strike and values[MoveOption.STAY] > -np.inf and self.reasons:
+                if (r >= strike and values[MoveOption.STAY] > -np.inf and self.reasons
+                        and not forced):
+                    noisy = (" It is worth less than holding: a noisy (logit) choice."
+                             if values[option] < values[MoveOption.STAY] else "")
                     reasons.append(
                         f"  {self.name(i)} chooses force: {spec.name} is worth "
                         f"{values[option]:.3f} to it against {values[MoveOption.STAY]:.3f} "
                         "for holding (its war value, the risk it runs, the pressure it puts "
-                        "on the other side and its effects, less its cost).")
+                        f"on the other side and its effects, less its cost).{noisy}")
             elif r < before:
-                parts.append(f"{self.name(i)} steps down")
+                parts.append(f"{self.name(i)} steps down to rung {r}")
             else:
                 parts.append(f"{self.name(i)} holds")
         lines = ["  Moves: " + "; ".join(parts) + "." if parts else "  No one moves."]
+        if any(r < before for r in e["chosen"].values()) and e["new"] == before:
+            lines.append("  (De-escalation takes all: the crisis stays at the highest rung "
+                         "chosen.)")
         for i, (k, partners, _, agreed) in e.get("joint", {}).items():
             spec = self.cs.actors.moves[i][k]
             names = " and ".join(self.name(p) for p in partners)

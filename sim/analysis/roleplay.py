@@ -115,11 +115,12 @@ class TerminalPlayer:
         own = int(np.argmax(cs.actors.utility[self.actor]))
         self.say(f"\nRound {t}: standoff at rung {rung} ({cs.ladder.rung_names[rung]}). "
                  "You and the other side choose at the same time.")
-        self.say(f"  Backing down concedes {cs.packages.describe(demand)}: worth "
-                 f"{self._value(demand):.3f} to you. If the other side backs down instead "
-                 f"you get your demand, {cs.packages.describe(own)} ({self._value(own):.3f}); "
-                 "if both "
-                 f"do, the status quo ({self._value(cs.packages.status_quo):.3f}).")
+        sq = cs.packages.status_quo
+        self.say(f"  If you back down alone, the other side gets its demand "
+                 f"({cs.packages.describe(demand)}), worth {self._value(demand):.3f} to you. "
+                 f"If it backs down alone, you get yours ({cs.packages.describe(own)}), worth "
+                 f"{self._value(own):.3f}. If both back down, the status quo stays "
+                 f"({cs.packages.describe(sq)}), worth {self._value(sq):.3f}.")
         risk, cost = cs.ladder.breakdown[rung], cs.ladder.holding[rung]
         war = self._war_value(model)
         audience = model.draws.types["audience_cost"][0, self.actor]
@@ -205,8 +206,13 @@ class TerminalPlayer:
                 text = (f"{spec.name}{partners} (rung {r})" if spec.name == ladder[r]
                         else f"{spec.name}{partners}: rung {r} ({ladder[r]})")
             options.append((int(o), text))
+        last = self.choices[-1] if self.choices else {}
         if self.cs.protocol.compellence:
             self._threat_briefing(model, t, options, rungs)
+        elif last.get("kind") == "move" and last["round"] == t and last.get("joint_with"):
+            partners = ", ".join(self.cs.actor_name(p) for p in last["joint_with"])
+            self.say(f"\nRound {t}: {partners} declined to join your {last['move']}. "
+                     "Choose again, on your own:")
         else:
             self.say(f"\nRound {t}: the round ended without a deal. Your move on the ladder:")
         for n, (_, text) in enumerate(options, 1):
@@ -214,8 +220,11 @@ class TerminalPlayer:
         pick = self._prompt("  Your choice: ", _index(len(options)),
                             f"type a number from 1 to {len(options)}")
         option = options[pick][0]
+        spec = specs[option - MoveOption.MOVE] if option >= MoveOption.MOVE else None
         self.choices.append({"round": t, "kind": "move", "rung": int(rungs[option]),
-                             "option": options[pick][1]})
+                             "option": options[pick][1],
+                             "joint_with": [int(p) for p in spec.joint_with] if spec else [],
+                             "move": spec.name if spec else None})
         return option
 
     def _threat_briefing(self, model, t: int, options: list, rungs: np.ndarray) -> None:
@@ -229,6 +238,8 @@ class TerminalPlayer:
             k = game.rung.index(int(rungs[o]))
             options[n] = (o, f"{text}: if defied, war with probability {game.risk[k]:g}; the "
                           f"model's {b} defies it with probability {eq.defy[k]:.2f}")
+        # eq.defy is B's equilibrium strategy over all the types it may have (what A knows
+        # in equilibrium), not this trial's B: it tells nothing private.
         demand = game.demand
         self.say(f"\nRound {t}: you may threaten, to demand "
                  f"{cs.packages.describe(demand)} ({self._value(demand):.3f} to you, "
@@ -237,6 +248,9 @@ class TerminalPlayer:
                  f"{game.audience[1]:.3f}); war would be worth "
                  f"{game.war_public[1]:.3f} to it before its war cost "
                  f"({_describe(game.prior_about_target[0])}).")
+        self.say(f"  (How often {b} defies each threat is the model's {b} over all the types "
+                 "it may have: its strategy in equilibrium, not what this trial's "
+                 f"{b} will do.)")
         if game.veto:
             self.say(f"  {b}'s public red lines forbid your demand; they bind (it will defy "
                      f"whatever you do) with probability {game.veto:.2f}.")
@@ -293,7 +307,9 @@ def briefing(model, actor: int) -> list[str]:
                          f"{', public' if rl.public else ', private'})")
     others = [rl for rl in cs.red_lines if rl.holder != actor and rl.public]
     if others:
-        lines.append("Other actors' public red lines (you do not know if they bind):")
+        lines.append("Other actors' public red lines (you do not know if they bind, until an "
+                     "actor rejects a package by one: that declares it binds, as it does for "
+                     "the model's actors):")
         for rl in others:
             lines.append(f"  {cs.actor_name(rl.holder)}: {rl.description or rl.id}")
     lines.append(f"The crisis starts at rung {cs.ladder.start} "

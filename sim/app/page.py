@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import html
 import os
+import textwrap
 
 import mesa
 import numpy as np
@@ -32,6 +33,7 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
+from solara.toestand import KernelStoreFactory
 
 from sim.analysis.html import percent, table
 from sim.analysis.narrative import Teller
@@ -60,7 +62,9 @@ compare = solara.reactive(False)
 
 
 def _key(values: dict[str, float]) -> tuple:
-    return tuple(sorted((k, round(float(v), 9)) for k, v in values.items() if v))
+    """The judgement shifts that are not 0 (to 9 decimals: a slider's -1e-17 is 0)."""
+    rounded = ((k, round(float(v), 9)) for k, v in values.items())
+    return tuple(sorted((k, v) for k, v in rounded if v))
 
 
 @functools.lru_cache(maxsize=32)
@@ -121,10 +125,15 @@ class TrialReplay(mesa.Model):
             lines += self.teller.tell(event)
         if not lines:
             lines = [f"Trial {self.trial}, seed {self.seed}: press Step to play round 1."]
+        elif not self.running:
+            lines += ["", "(The trial has ended. Reset plays it again; to replay another, "
+                          "choose it under Model Parameters and press Reset.)"]
         return "\n".join(lines).strip("\n")
 
 
-replay = solara.reactive(TrialReplay())
+#: The stepped trial, one per browser session (a module-level model would be one object
+#: shared by every session: stepping in one tab would step the others).
+replay = solara.Reactive(KernelStoreFactory(TrialReplay, key="sim.app.page.replay"))
 
 
 def _restart() -> None:
@@ -132,17 +141,30 @@ def _restart() -> None:
     replay.set(TrialReplay(trial=replay.value.trial, seed=replay.value.seed))
 
 
-def slider_grid(low: float, high: float) -> tuple[float, float, float]:
+def slider_grid(low: float, high: float, integer: bool = False) -> tuple[float, float, float]:
     """(min, max, step) of a slider over the declared range [low, high] of shifts with 0
-    (the file as written) on its grid: steps of a tenth of the shorter side of 0, the
-    ends inside the declared range."""
+    (the file as written) on its grid: steps of 1 for whole numbers (weeks, rounds);
+    otherwise the fewest of 10 to 20 steps on the shorter side of 0 whose grid also
+    reaches the longer side's end (else 10, and that side stops short of its end)."""
+    if integer:
+        return float(np.ceil(low)), float(np.floor(high)), 1.0
     if low < 0 < high:
-        step = min(-low, high) / 10
-        return -step * np.floor(-low / step + 1e-9), step * np.floor(high / step + 1e-9), step
-    return low, high, (high - low) / STEPS
+        short, long = min(-low, high), max(-low, high)
+        fits = [k for k in range(10, 21)
+                if abs(long / (short / k) - round(long / (short / k))) < 1e-6]
+        step = float(f"{short / (fits[0] if fits else 10):.12g}")  # 0.025, not 0.0249...98
+        return (float(f"{-step * np.floor(-low / step + 1e-9):.12g}"),
+                float(f"{step * np.floor(high / step + 1e-9):.12g}"), step)
+    return low, high, float(f"{(high - low) / STEPS:.12g}")
 
 
-WRITTEN = {f.path: f.value for f in numeric_fields(SCENARIO)}
+FIELDS = {f.path: f for f in numeric_fields(SCENARIO)}
+WRITTEN = {path: f.value for path, f in FIELDS.items()}
+
+
+def whole(name: str) -> bool:
+    """Whether every number a judgement moves is a whole number (a week, a round)."""
+    return all(FIELDS[p].integer for p in JUDGEMENTS[name].paths)
 
 
 def _readable(parts: list[str]) -> str:
@@ -167,8 +189,7 @@ def judgement_values(name: str, shift: float, most: int = 3) -> str:
     """The numbers a judgement sets, as written and with ``shift`` added: a low-high
     pair as one range; the first ``most`` of them, and how many more."""
     moved = {path: WRITTEN[path] + shift for path in JUDGEMENTS[name].paths}
-    if any(isinstance(WRITTEN[p], int) for p in moved):
-        moved = {p: round(v) if isinstance(WRITTEN[p], int) else v for p, v in moved.items()}
+    moved = {p: round(v) if FIELDS[p].integer else v for p, v in moved.items()}
     groups: dict[str, list[str]] = {}
     for path in JUDGEMENTS[name].paths:
         parent, _, last = path.rpartition(".")
@@ -198,11 +219,19 @@ def JudgementCalls(model=None):
                      "recomputed after every move."):
         if not JUDGEMENTS:
             solara.Text("This scenario declares no judgement calls.")
+        elif _key(shifts.value):
+            def as_written():
+                shifts.set({name: 0.0 for name in JUDGEMENTS})
+                _restart()
+
+            with solara.Row():
+                solara.Button("Put every judgement back as written", on_click=as_written,
+                              outlined=True)
         for name, j in JUDGEMENTS.items():
-            low, high, step = slider_grid(*j.shift)
+            low, high, step = slider_grid(*j.shift, integer=whole(name))
 
             def set_shift(value, name=name):
-                shifts.set({**shifts.value, name: float(value)})
+                shifts.set({**shifts.value, name: round(float(value), 9)})
                 _restart()
 
             solara.Text(f"{j.label}: {shifts.value[name]:+.3g} "
@@ -225,8 +254,8 @@ def Help():
             "<i>Render Interval</i> rounds; <i>Use Threads</i> runs the play in the "
             "background (leave it off).</li>"
             "<li><i>Model Parameters</i>: which trial to replay (trial k of <code>escalation "
-            "run SCENARIO --seed 7</code>). <i>Information, Time</i>: the rounds played so "
-            "far.</li>"
+            "run SCENARIO --seed 7</code>); press <b>Reset</b> to load it. <i>Information, "
+            "Time</i>: the rounds played so far.</li>"
             "<li>The judgement sliders change the scenario for both the outcomes and the "
             "trial. <i>PAGE 0</i> is the page's only tab.</li>"))
 
@@ -234,7 +263,10 @@ def Help():
 def _figure(now: dict, written: dict | None) -> Figure:
     labels = [o["label"] for o in now["outcomes"]]
     y = np.arange(len(labels))
-    fig = Figure(figsize=(7, 0.45 * len(labels) + 1.2))
+    # Large print for a projector, and no wider than the card (an image is cut, not
+    # shrunk, to fit it): labels wrapped, about 430 pixels wide.
+    labels = [textwrap.fill(label, 18) for label in labels]
+    fig = Figure(figsize=(4.3, 0.5 * len(labels) + 1.1))
     ax = fig.add_subplot()
     series = [("judgements as set", now, 0.0)]
     if written is not None:
@@ -245,10 +277,11 @@ def _figure(now: dict, written: dict | None) -> Figure:
                         for s, o in zip(share, data["outcomes"])]).T
         ax.barh(y + offset, share, height=0.4 if written is not None else 0.6, xerr=err,
                 capsize=3, label=name)
-    ax.set_yticks(y, labels)
+    ax.set_yticks(y, labels, fontsize=11)
+    ax.tick_params(axis="x", labelsize=11)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel(f"share of {TRIALS:,} trials (95% Monte Carlo intervals), seed {SEED}")
+    ax.set_xlabel(f"share of {TRIALS:,} trials (95% intervals)", fontsize=11)
     if written is not None:
         ax.legend(loc="lower right")
     fig.tight_layout()
@@ -269,7 +302,8 @@ def _table(now: dict, written: dict | None) -> str:
                  f"{percent(force['ci_low'])} to {percent(force['ci_high'])}"]
                 + ([percent(written["force"]["share"])] if written else []))
     classes.append("force")
-    style = ("<style>.outcomes td, .outcomes th {padding: 2px 10px} .outcomes .num "
+    style = ("<style>.outcomes {font-size: 15px} .outcomes td, .outcomes th {padding: 2px 10px} "
+             ".outcomes .num "
              "{text-align: right} .outcomes .force {font-weight: bold}</style>")
     body = table(head, rows, numeric={1, 3}, cls=classes)
     return style + f'<div class="outcomes">{body}</div>'
@@ -316,9 +350,10 @@ def OneTrial(model):
     """The story of the stepped trial so far."""
     update_counter.get()  # redrawn after every step
     with solara.Card(f"Trial {model.trial}, round by round",
-                     subtitle="Step plays a round; Reset starts the trial again"):
+                     subtitle="Step plays a round; Reset starts the trial again (or loads the "
+                     "trial chosen under Model Parameters)"):
         solara.HTML(tag="pre", unsafe_innerHTML=html.escape(model.story()),
-                    style="white-space: pre-wrap; font-size: 12px")
+                    style="white-space: pre-wrap; font-size: 14px")
 
 
 page = SolaraViz(

@@ -50,7 +50,9 @@ def command(args) -> int:
     env = {**os.environ, "ESCALATION_APP_SCENARIO": os.path.abspath(args.scenario),
            "ESCALATION_APP_TRIALS": str(args.trials),
            "ESCALATION_APP_ROOTS": os.pathsep.join(os.path.abspath(r) for r in args.roots),
-           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+           # Solara's "This website runs on Solara" banner covers the page's last lines
+           "SOLARA_THEME_SHOW_BANNER": "False"}
     print(f"escalation app: serving {args.scenario} at http://{args.host}:{args.port} "
           "(Ctrl-C stops it)", file=sys.stderr, flush=True)
     from sim.runs.executor import die_with_parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -63,6 +64,9 @@ def command(args) -> int:
     if args.out and Path(args.out).exists():
         print(f"escalation play: {args.out} exists; choose another file", file=sys.stderr)
         return EXIT_INVALID
+    if args.out and (problem := _writable_folder(Path(args.out).parent)):
+        print(f"escalation play: cannot save to {args.out}: {problem}", file=sys.stderr)
+        return EXIT_INVALID
     from sim.analysis.roleplay import PlayAbandoned
 
     try:
@@ -75,9 +79,30 @@ def command(args) -> int:
     if args.out:
         from sim.runs.store import atomic_write_text
 
-        atomic_write_text(Path(args.out), json.dumps(record, indent=2) + "\n")
+        text = json.dumps(record, indent=2) + "\n"
+        try:
+            atomic_write_text(Path(args.out), text)
+        except OSError as err:  # the folder went away during the play, the disk is full
+            print(text)
+            print(f"escalation play: could not save {args.out} ({err.strerror}); the play "
+                  "is printed above", file=sys.stderr)
+            return EXIT_INVALID
         print(f"\nyour play is saved in {args.out}")
     return EXIT_OK
+
+
+def _writable_folder(folder: Path) -> str | None:
+    """Create ``folder`` if it is missing (a class's shared plays folder); what stops a
+    play being saved there, or None."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{folder} is a file, not a folder"
+    except OSError as err:
+        return f"cannot create the folder {folder} ({err.strerror})"
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} is not writable"
+    return None
 
 
 def play(scenario, actor: str, *, seed: int, trial: int, model_trials: int,
@@ -179,19 +204,25 @@ def summarise(folder: Path) -> int:
 
 
 def _tabulate(heading: str, rs: list[dict], model: bool = True) -> None:
-    """One table of saved plays: outcomes (beside the model's shares, for one role),
-    mean rounds and, in a standoff or a compellence game, how often the player backed
-    down (beside the model's actor)."""
+    """One table of saved plays: outcomes (beside the model's actor in the same trials
+    and the model's shares, for one role), mean rounds and, in a standoff or a
+    compellence game, how often the player backed down (beside the model's actor)."""
     print(f"{heading}: {len(rs)} play(s)")
-    print(f"  {'outcome':<40}{'plays':>6}{'share':>8}" + (f"{'model':>8}" if model else ""))
+    print(f"  {'outcome':<40}{'plays':>6}{'share':>8}"
+          + (f"{'model, same trials':>20}{'model':>8}" if model else ""))
     labels = {**rs[0].get("outcome_labels", {}), **{r["outcome"]: r["label"] for r in rs}}
     shares = rs[0].get("model_shares", {})
     for oid in [*shares, *(o for o in labels if o not in shares)]:
         n = sum(r["outcome"] == oid for r in rs)
-        if n or oid in shares:
+        same = sum(r.get("model_outcome_same_trial") == labels.get(oid, oid) for r in rs)
+        if n or same or oid in shares:
             line = f"  {labels.get(oid, oid):<40}{n:>6}{n / len(rs):>8.0%}"
-            print(line + (f"{shares.get(oid, float('nan')):>8.1%}" if model else ""))
+            print(line + (f"{same:>20}{shares.get(oid, float('nan')):>8.1%}" if model else ""))
     print(f"  mean rounds: {sum(r['rounds'] for r in rs) / len(rs):.1f}")
+    if model:
+        alike = sum(r["label"] == r.get("model_outcome_same_trial") for r in rs)
+        print(f"  the same ending as the model's actor in the same trial: {alike} of "
+              f"{len(rs)} play(s)")
     backed = [r for r in rs if "backed_down" in r]
     if backed:
         k = sum(r["backed_down"] for r in backed)
