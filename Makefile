@@ -1,7 +1,7 @@
 # make demo  - set up .venv (finding a Python >= 3.12 on its own) and run the Feb 2026 baseline
 # make test  - set up the same way and run the whole test suite
 # make lab   - the same set-up plus JupyterLab ([notebooks] extra); opens the notebooks
-# make bench - print the performance figures quoted in the README (about 14 minutes)
+# make bench - print the performance figures quoted in the README (about 17 minutes)
 
 PYTHON ?= $(shell scripts/find-python)
 VENV   := .venv

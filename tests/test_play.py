@@ -206,6 +206,33 @@ def test_brinkmanship_offers_each_risk_with_how_often_the_model_defies_it():
             "defies it with probability 0.40") in text
 
 
+def test_a_declined_joint_move_is_said_before_choosing_again():
+    """Playing the US: the joint campaign, declined by Israel in this trial, is named
+    before the menu comes back without coalition moves."""
+    said, picked = [], []
+
+    def ask(prompt):
+        if "Your choice" in prompt:
+            menu = [line for line in said[-8:] if line.lstrip()[:1].isdigit()]
+            joint = [line for line in menu if " with Israel" in line]
+            if joint and not picked:
+                picked.append(joint[0])
+                return joint[0].split(".")[0].strip()
+            return "1"
+        return "n"
+
+    play(load_scenario(BASELINE), "us", seed=7, trial=0, model_trials=100, ask=ask,
+         say=said.append)
+    text = "\n".join(said)
+    told = ("Round 1: Israel declined to join your joint US-Israeli strike campaign "
+            "(Midnight Hammer II). Choose again, on your own:")
+    assert picked and told in text
+    after = said[said.index("\n" + told) + 1:]
+    again = [line for line in after[:8] if line.lstrip()[:1].isdigit()]
+    assert again[0] == "  1. stay at rung 4 (military signalling)"
+    assert not any(" with Israel" in line for line in again)
+
+
 def test_a_person_can_answer_a_threat():
     """As the target: the demand, its worth, and what defying risks; complying is a deal."""
     from tests.files import VALIDATION

@@ -113,21 +113,30 @@ class Teller:
             out.extend(self.tell(e))
         return "\n".join(out)
 
+    def forced(self, kind: str, i: int, t: int) -> bool:
+        """Whether a script forced actor i's choice of this kind ("responses", "moves")
+        in round t: then it is the script's, told without the model's reasons."""
+        return (i, t) in getattr(self.m.script, kind)
+
     def scripted(self) -> list[str]:
-        """The choices a script forces (a counterfactual run), in words."""
-        script, cs = self.m.script, self.cs
+        """The choices a script forces (a counterfactual run), in words, round by round."""
+        script = self.m.script
 
         def who(i: int) -> str:
             return "the mediator" if i == MEDIATOR else self.name(i)
 
+        def by_round(choices: dict) -> list:
+            return sorted(choices.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+
+        describe = self.cs.packages.describe
         lines = [f"  {who(i)} never goes above {self.rung(cap)}"
                  for i, cap in sorted(script.caps.items())]
-        lines += [f"  round {t}: {who(i)} proposes {cs.packages.describe(x)}"
-                  for (i, t), x in sorted(script.proposals.items(), key=lambda kv: kv[0][::-1])]
+        lines += [f"  round {t}: {who(i)} proposes {describe(x)}"
+                  for (i, t), x in by_round(script.proposals)]
         lines += [f"  round {t}: {who(i)} {'accepts' if yes else 'rejects'}"
-                  for (i, t), yes in sorted(script.responses.items(), key=lambda kv: kv[0][::-1])]
+                  for (i, t), yes in by_round(script.responses)]
         lines += [f"  round {t}: {who(i)} moves to {self.rung(r)}"
-                  for (i, t), r in sorted(script.moves.items(), key=lambda kv: kv[0][::-1])]
+                  for (i, t), r in by_round(script.moves)]
         return ["Scripted (forced, not chosen by the model):", *lines] if lines else []
 
     def tell(self, e: dict) -> list[str]:
@@ -156,10 +165,8 @@ class Teller:
             lines = [f"  {proposer[:1].upper()}{proposer[1:]} proposes: "
                      f"{cs.packages.describe(e['packages'])}."]
             for j, (ok, vetoed, margin) in e["verdicts"].items():
-                scripted = (j, e["round"]) in self.m.script.responses and not vetoed
-                lines.append("  " + (f"{self.name(j)} {'accepts' if ok else 'rejects'} "
-                                     "(scripted)." if scripted else
-                                     self.verdict(j, e["packages"], ok, vetoed, margin)))
+                lines.append("  " + self.verdict(j, e["packages"], ok, vetoed, margin,
+                                                 e["round"]))
             return lines
         if kind == "standoff":
             return self.standoff(e)
@@ -194,9 +201,13 @@ class Teller:
                     f"peak {self.rung(state.peak[self.r])}."]
         return []
 
-    def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float) -> str:
-        """A responder's answer to a proposal, with its reason."""
+    def verdict(self, j: int, package: int, ok: bool, vetoed: bool, margin: float,
+                t: int) -> str:
+        """A responder's answer to a proposal in round t, with its reason (a binding red
+        line overrides a script)."""
         who = self.name(j)
+        if self.forced("responses", j, t) and not vetoed:
+            return f"{who} {'accepts' if ok else 'rejects'} (scripted)."
         if not self.reasons and not vetoed:
             return f"{who} {'accepts' if ok else 'rejects'}."
         if ok and abs(margin) <= 1e-9:
@@ -298,7 +309,7 @@ class Teller:
         strike = self.cs.ladder.strike_rung
         for i, r in e["chosen"].items():
             option = e["options"][i]
-            forced = (i, e["round"]) in self.m.script.moves
+            forced = self.forced("moves", i, e["round"])
             if option >= MoveOption.MOVE:
                 spec = self.cs.actors.moves[i][option - MoveOption.MOVE]
                 parts.append(f"{self.name(i)} escalates to {self.rung(r)}: {spec.name}"

@@ -187,8 +187,10 @@ class TerminalPlayer:
         self.choices.append({"round": t, "kind": "carry_out", "carry_out": carry})
         return carry
 
-    def move(self, model, t: int, rungs: np.ndarray, available: np.ndarray) -> int:
-        """Pick a move on the ladder among the available options."""
+    def move(self, model, t: int, rungs: np.ndarray, available: np.ndarray,
+             declined=None) -> int:
+        """Pick a move on the ladder among the available options (again, without
+        coalition moves, if a partner ``declined`` the one picked first)."""
         self.catch_up(model)
         ladder = self.cs.ladder.rung_names
         specs = self.cs.actors.moves[self.actor]
@@ -206,12 +208,11 @@ class TerminalPlayer:
                 text = (f"{spec.name}{partners} (rung {r})" if spec.name == ladder[r]
                         else f"{spec.name}{partners}: rung {r} ({ladder[r]})")
             options.append((int(o), text))
-        last = self.choices[-1] if self.choices else {}
         if self.cs.protocol.compellence:
             self._threat_briefing(model, t, options, rungs)
-        elif last.get("kind") == "move" and last["round"] == t and last.get("joint_with"):
-            partners = ", ".join(self.cs.actor_name(p) for p in last["joint_with"])
-            self.say(f"\nRound {t}: {partners} declined to join your {last['move']}. "
+        elif declined is not None:
+            partners = ", ".join(self.cs.actor_name(p) for p in declined.joint_with)
+            self.say(f"\nRound {t}: {partners} declined to join your {declined.name}. "
                      "Choose again, on your own:")
         else:
             self.say(f"\nRound {t}: the round ended without a deal. Your move on the ladder:")
@@ -220,11 +221,8 @@ class TerminalPlayer:
         pick = self._prompt("  Your choice: ", _index(len(options)),
                             f"type a number from 1 to {len(options)}")
         option = options[pick][0]
-        spec = specs[option - MoveOption.MOVE] if option >= MoveOption.MOVE else None
         self.choices.append({"round": t, "kind": "move", "rung": int(rungs[option]),
-                             "option": options[pick][1],
-                             "joint_with": [int(p) for p in spec.joint_with] if spec else [],
-                             "move": spec.name if spec else None})
+                             "option": options[pick][1]})
         return option
 
     def _threat_briefing(self, model, t: int, options: list, rungs: np.ndarray) -> None:

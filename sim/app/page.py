@@ -146,16 +146,19 @@ def slider_grid(low: float, high: float, integer: bool = False) -> tuple[float, 
     (the file as written) on its grid: steps of 1 for whole numbers (weeks, rounds);
     otherwise the fewest of 10 to 20 steps on the shorter side of 0 whose grid also
     reaches the longer side's end (else 10, and that side stops short of its end)."""
+    def clean(x: float) -> float:  # 0.025, not 0.024999999999999998
+        return float(f"{x:.12g}")
+
     if integer:
         return float(np.ceil(low)), float(np.floor(high)), 1.0
     if low < 0 < high:
         short, long = min(-low, high), max(-low, high)
         fits = [k for k in range(10, 21)
                 if abs(long / (short / k) - round(long / (short / k))) < 1e-6]
-        step = float(f"{short / (fits[0] if fits else 10):.12g}")  # 0.025, not 0.0249...98
-        return (float(f"{-step * np.floor(-low / step + 1e-9):.12g}"),
-                float(f"{step * np.floor(high / step + 1e-9):.12g}"), step)
-    return low, high, float(f"{(high - low) / STEPS:.12g}")
+        step = clean(short / (fits[0] if fits else 10))
+        return (clean(-step * np.floor(-low / step + 1e-9)),
+                clean(step * np.floor(high / step + 1e-9)), step)
+    return low, high, clean((high - low) / STEPS)
 
 
 FIELDS = {f.path: f for f in numeric_fields(SCENARIO)}

@@ -415,8 +415,9 @@ class ActorAgent(_Proposer):
         solo = np.array([not s.joint_with for s in self.move_specs])
         allowed = np.concatenate([[True] * MoveOption.MOVE, solo])
         if (player := self.model.script.plays(self.index)) is not None and where.any():
+            declined = self.move_specs[int(chosen[0][0]) - MoveOption.MOVE]
             option = np.full(len(rows), player.move(self.model, t, rungs[0],
-                                                    available[0] & allowed))
+                                                    available[0] & allowed, declined))
             return option, rungs[np.arange(len(rows)), option]
         eu = np.where(allowed[None, :], eu, -np.inf)
         u = self.noise(Purpose.MOVE, t, self.index, rows=rows)

@@ -51,9 +51,12 @@ class Player(Protocol):
     def respond(self, model: Any, t: int, package: int) -> bool:
         """Whether the player accepts ``package`` in round ``t``."""
 
-    def move(self, model: Any, t: int, rungs: np.ndarray, available: np.ndarray) -> int:
+    def move(self, model: Any, t: int, rungs: np.ndarray, available: np.ndarray,
+             declined: Any = None) -> int:
         """The option the player picks among the available ones (stay, step down,
-        then each of its moves; :class:`~sim.engine.codes.MoveOption`)."""
+        then each of its moves; :class:`~sim.engine.codes.MoveOption`). ``declined``:
+        the coalition move the player chose first in this round, which a partner
+        declined (the player chooses again without coalition moves)."""
 
     def join(self, model: Any, t: int, initiator: int, spec: Any) -> bool:
         """Whether the player joins ``initiator``'s coalition move ``spec``."""
